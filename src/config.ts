@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must start with postgres:// or postgresql://');
+
+const secret = z.string().min(32, 'must be at least 32 characters');
+
+const schema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Use this PostgreSQL instead of the embedded one. */
+  DATABASE_URL: postgresUrl.optional(),
+  /** Where the embedded PostgreSQL keeps its data (git-ignored). */
+  PGDATA_DIR: z.string().min(1).default('.data/postgres'),
+  /** Port of the embedded PostgreSQL; 0 picks a free one. */
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  SESSION_SECRET: secret.optional(),
+  API_KEY_PEPPER: secret.optional(),
+  /** 32 bytes as 64 hex characters: encrypts provider secrets at rest (AES-256-GCM). */
+  ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
+  ADMIN_EMAIL: z.string().email().default('admin@realmgate.local'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  /** Seed the demo data set when the database is empty. */
+  SEED_DEMO: bool.default('true'),
+  /** Express "trust proxy": set when behind a TLS-terminating proxy so cookies get Secure. */
+  TRUST_PROXY: z.string().default('false'),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
+  SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+  LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+  LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+});
+
+export type Config = z.infer<typeof schema> & {
+  SESSION_SECRET: string;
+  API_KEY_PEPPER: string;
+  ENCRYPTION_KEY: string;
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const PRODUCTION_SECRETS = ['SESSION_SECRET', 'API_KEY_PEPPER', 'ENCRYPTION_KEY'] as const;
+
+/**
+ * Parses the environment once. Throws ConfigError with one line naming the
+ * variable. Secrets must be set in production; elsewhere `devSecrets` fills them.
+ */
+export function parseConfig(
+  env: NodeJS.ProcessEnv,
+  devSecrets?: () => Record<(typeof PRODUCTION_SECRETS)[number], string>,
+): Config {
+  // Empty strings count as unset, as most tools treat them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = issue.path.join('.');
+    const got = cleaned[name];
+    const shown = name.match(/SECRET|PASSWORD|PEPPER|KEY/) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+    throw new ConfigError(`Invalid configuration: ${name} ${issue.message.replace(/^String /, '').toLowerCase()}${shown}`);
+  }
+  const parsed = result.data;
+  const missing = PRODUCTION_SECRETS.filter((k) => !parsed[k]);
+  if (missing.length > 0) {
+    if (parsed.NODE_ENV === 'production') {
+      throw new ConfigError(`Invalid configuration: ${missing[0]} is required when NODE_ENV=production`);
+    }
+    const generated = devSecrets?.();
+    if (!generated) throw new ConfigError(`Invalid configuration: ${missing[0]} is required`);
+    for (const k of missing) parsed[k] = generated[k];
+  }
+  return parsed as Config;
+}
