@@ -54,6 +54,26 @@ export class ConfigError extends Error {
 
 const PRODUCTION_SECRETS = ['SESSION_SECRET', 'API_KEY_PEPPER', 'ENCRYPTION_KEY'] as const;
 
+function firstIssue(error: z.ZodError, env: Record<string, string | undefined>): ConfigError {
+  const issue = error.issues[0]!;
+  const name = issue.path.join('.');
+  const got = env[name];
+  const shown = name.match(/SECRET|PASSWORD|PEPPER|KEY/) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
+  return new ConfigError(`Invalid configuration: ${name} ${issue.message.replace(/^String /, '').toLowerCase()}${shown}`);
+}
+
+const clean = (env: NodeJS.ProcessEnv) =>
+  // Empty strings count as unset, as most tools treat them.
+  Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+
+/** Only what a command-line tool needs to reach the database. */
+export function parseDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'DATABASE_URL' | 'PGDATA_DIR' | 'EMBEDDED_PG_PORT' | 'LOG_LEVEL'> {
+  const cleaned = clean(env);
+  const result = schema.pick({ DATABASE_URL: true, PGDATA_DIR: true, EMBEDDED_PG_PORT: true, LOG_LEVEL: true }).safeParse(cleaned);
+  if (!result.success) throw firstIssue(result.error, cleaned);
+  return result.data;
+}
+
 /**
  * Parses the environment once. Throws ConfigError with one line naming the
  * variable. Secrets must be set in production; elsewhere `devSecrets` fills them.
@@ -62,16 +82,9 @@ export function parseConfig(
   env: NodeJS.ProcessEnv,
   devSecrets?: () => Record<(typeof PRODUCTION_SECRETS)[number], string>,
 ): Config {
-  // Empty strings count as unset, as most tools treat them.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned = clean(env);
   const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = issue.path.join('.');
-    const got = cleaned[name];
-    const shown = name.match(/SECRET|PASSWORD|PEPPER|KEY/) || got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
-    throw new ConfigError(`Invalid configuration: ${name} ${issue.message.replace(/^String /, '').toLowerCase()}${shown}`);
-  }
+  if (!result.success) throw firstIssue(result.error, cleaned);
   const parsed = result.data;
   const missing = PRODUCTION_SECRETS.filter((k) => !parsed[k]);
   if (missing.length > 0) {
