@@ -1,8 +1,16 @@
-import type { UserRole } from '@prisma/client';
+import type { OrganizationType, PricingPlan, UserRole } from '@prisma/client';
 
 /** Who is asking. Every domain function takes one explicitly. */
 export type Actor =
-  | { kind: 'user'; userId: string; organizationId: string | null; role: UserRole; email?: string }
+  | {
+      kind: 'user';
+      userId: string;
+      organizationId: string | null;
+      role: UserRole;
+      email?: string;
+      /** The organization's type and plan, loaded per request: model eligibility depends on them. */
+      org?: { type: OrganizationType; pricingPlan: PricingPlan } | null;
+    }
   | { kind: 'api-key'; apiKeyId: string; organizationId: string; userId: string | null; scopes: string[] }
   | { kind: 'system'; reason: string };
 

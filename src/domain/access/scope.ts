@@ -1,0 +1,108 @@
+import type { OrganizationType, PricingPlan } from '@prisma/client';
+import type { Actor } from '../shared/actor.js';
+import { AppError } from '../shared/app-error.js';
+import { scopeFor, type Operation, type ResourceName } from './permissions.js';
+
+/** A Prisma `where` fragment; `null` means "nothing": the operation is denied. */
+export type Where = Record<string, unknown>;
+
+export const PLAN_ORDER: PricingPlan[] = ['FREE', 'STARTER', 'PRO', 'ENTERPRISE'];
+
+/** Plans at or below `plan` (FREE < STARTER < PRO < ENTERPRISE). */
+export function plansUpTo(plan: PricingPlan): PricingPlan[] {
+  return PLAN_ORDER.slice(0, PLAN_ORDER.indexOf(plan) + 1);
+}
+
+/** System models an organization of this type and plan may use (empty target list = every type). */
+export function eligibleSystemModelsWhere(org: { type: OrganizationType; pricingPlan: PricingPlan }): Where {
+  return {
+    organizationId: null,
+    isActive: true,
+    requiredPlan: { in: plansUpTo(org.pricingPlan) },
+    OR: [{ organizationTypes: { isEmpty: true } }, { organizationTypes: { has: org.type } }],
+  };
+}
+
+// Resources whose rows carry organization_id (everything tenant-owned but Organization itself).
+const HAS_ORG = new Set<ResourceName>([
+  'User', 'Realm', 'ApiKey', 'VectorServer', 'KnowledgeBase', 'Document', 'IngestionJob', 'ChatSession', 'ChatMessage',
+  'AiModel', 'OrganizationModelAccess', 'UserModelLimit', 'QuotaCounter', 'UsageEvent', 'UsageDailyRollup', 'Agent', 'AuditLog', 'Session',
+]);
+
+function orgWhere(resource: ResourceName, op: Operation, actor: Extract<Actor, { kind: 'user' }>): Where | null {
+  const orgId = actor.organizationId;
+  if (!orgId) return null;
+  switch (resource) {
+    case 'Organization':
+      return { id: orgId };
+    case 'AiModel':
+      if (op !== 'read') return { organizationId: orgId };
+      if (!actor.org) return { organizationId: orgId };
+      return { OR: [{ organizationId: orgId }, eligibleSystemModelsWhere(actor.org)] };
+    case 'Agent':
+      return op === 'read' ? { OR: [{ organizationId: orgId }, { organizationId: null }] } : { organizationId: orgId };
+    default:
+      return HAS_ORG.has(resource) ? { organizationId: orgId } : null;
+  }
+}
+
+function ownWhere(resource: ResourceName, actor: Extract<Actor, { kind: 'user' }>): Where | null {
+  const { userId, organizationId: orgId } = actor;
+  if (!orgId) return null;
+  switch (resource) {
+    case 'User':
+      return { id: userId, organizationId: orgId };
+    case 'Organization':
+      return { id: orgId };
+    case 'Realm':
+      return { ownerId: userId, organizationId: orgId };
+    case 'ChatMessage':
+      return { organizationId: orgId, session: { userId } };
+    case 'Session':
+      return { userId, organizationId: orgId };
+    case 'QuotaCounter':
+      return { organizationId: orgId, subjectType: 'USER', subjectId: userId };
+    case 'AiModel': {
+      // The models enabled for this user: the org's own, or system models the
+      // org enabled for users and still may use, minus any disabled for them.
+      const system = actor.org
+        ? { AND: [eligibleSystemModelsWhere(actor.org), { access: { some: { organizationId: orgId, isEnabledForUsers: true } } }] }
+        : { id: { in: [] } };
+      return { isActive: true, OR: [{ organizationId: orgId }, system], userLimits: { none: { userId, isEnabled: false } } };
+    }
+    default:
+      return HAS_ORG.has(resource) ? { organizationId: orgId, userId } : null;
+  }
+}
+
+/**
+ * The rows `actor` may touch with `operation` on `resource`, as a Prisma where;
+ * null when denied. "Not yours" and "not found" are thereby the same answer.
+ */
+export function scopeWhere(actor: Actor, resource: ResourceName, operation: Operation): Where | null {
+  if (actor.kind === 'system') return {};
+  if (actor.kind !== 'user') return null; // API keys get their own, narrower rules in the API layer
+  const scope = scopeFor(actor.role, resource, operation);
+  switch (scope) {
+    case 'all':
+      return {};
+    case 'org':
+      return orgWhere(resource, operation, actor);
+    case 'own':
+      return ownWhere(resource, actor);
+    default:
+      return null;
+  }
+}
+
+/** Like scopeWhere, but throws NOT_FOUND instead of returning null (for single-record operations). */
+export function requireScope(actor: Actor, resource: ResourceName, operation: Operation): Where {
+  const where = scopeWhere(actor, resource, operation);
+  if (!where) throw new AppError('NOT_FOUND', `${resource} not found`);
+  return where;
+}
+
+/** True when the actor may perform `operation` on `resource` at all. */
+export function can(actor: Actor, resource: ResourceName, operation: Operation): boolean {
+  return scopeWhere(actor, resource, operation) !== null;
+}
