@@ -1,0 +1,14 @@
+import type { Prisma, PrismaClient } from '@prisma/client';
+import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
+
+/**
+ * Runs `fn` in one transaction as the 'system' tenant. Tables FORCE row-level
+ * security, so even the table owner sees no row without it; setting it inside
+ * the transaction works on a plain client and on the tenant client alike.
+ */
+export function asSystem<T>(db: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T> {
+  return db.$transaction(async (tx) => {
+    await setTenantInTx(tx, SYSTEM_TENANT);
+    return fn(tx);
+  }, options);
+}
