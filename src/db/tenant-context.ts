@@ -1,0 +1,108 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Prisma, type PrismaClient } from '@prisma/client';
+import type { Actor } from '../domain/shared/actor.js';
+
+/**
+ * The request's tenant, as PostgreSQL row-level security sees it (policies in
+ * prisma/migrations/0002_row_level_security). 'system' is for sign-in, the
+ * session store, seeds and background jobs: it sees every row, so name it only
+ * where no person is the actor.
+ */
+export type TenantRole = 'system' | 'SUPERADMIN' | 'ADMIN' | 'USER' | 'VIEWER';
+
+export interface TenantContext {
+  role: TenantRole;
+  orgId: string | null;
+  userId: string | null;
+}
+
+export const SYSTEM_TENANT: TenantContext = Object.freeze({ role: 'system', orgId: null, userId: null });
+
+const storage = new AsyncLocalStorage<TenantContext>();
+
+/** Runs `fn` with `ctx` as the tenant of every query the tenant client makes inside it. */
+export function withTenant<T>(ctx: TenantContext, fn: () => T): T {
+  return storage.run(Object.freeze({ role: ctx.role, orgId: ctx.orgId ?? null, userId: ctx.userId ?? null }), fn);
+}
+
+/** The tenant set by the innermost withTenant, or undefined (queries then see no tenant row). */
+export function currentTenant(): TenantContext | undefined {
+  return storage.getStore();
+}
+
+/** The tenant context for a domain actor. An API key acts as a USER of its organization. */
+export function tenantFromActor(actor: Actor): TenantContext {
+  switch (actor.kind) {
+    case 'system':
+      return SYSTEM_TENANT;
+    case 'user':
+      return { role: actor.role, orgId: actor.organizationId, userId: actor.userId };
+    case 'api-key':
+      return { role: 'USER', orgId: actor.organizationId, userId: actor.userId };
+  }
+}
+
+/** Transaction-local settings; no context gives '' everywhere, which the policies read as "no tenant". */
+function setConfigSql(ctx: TenantContext | undefined): Prisma.Sql {
+  return Prisma.sql`SELECT set_config('app.org_id', ${ctx?.orgId ?? ''}, true), set_config('app.role', ${ctx?.role ?? ''}, true), set_config('app.user_id', ${ctx?.userId ?? ''}, true)`;
+}
+
+type RawExecutor = { $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number> };
+
+/**
+ * Sets the tenant at the start of an interactive transaction opened on a plain
+ * (unextended) client: `base.$transaction(async (tx) => { await setTenantInTx(tx, ctx); ... })`.
+ * The settings last until that transaction ends.
+ */
+export async function setTenantInTx(tx: RawExecutor, ctx: TenantContext | undefined = currentTenant()): Promise<void> {
+  await tx.$executeRaw(setConfigSql(ctx));
+}
+
+type InternalParams = { __internalParams?: { transaction?: unknown } };
+
+/**
+ * A client whose every query (model operations and raw SQL) runs in a short
+ * transaction that first sets the current tenant, so row-level security scopes
+ * it. Connect `base` as the app role (src/db/app-role.ts): as a superuser or
+ * a BYPASSRLS role the policies do not apply.
+ *
+ * `$transaction` on this client sets the tenant once at the start and then
+ * runs on the plain transaction, so multi-step writes stay atomic: an
+ * interactive callback receives an unextended `tx` already scoped to the
+ * tenant current when `$transaction` was called.
+ *
+ * Typed as PrismaClient so domain code and AdminJS take it unchanged; the
+ * extension changes no model types.
+ */
+export function createTenantPrisma(base: PrismaClient): PrismaClient {
+  const extended = base.$extends({
+    name: 'realmgate-tenant',
+    query: {
+      async $allOperations({ args, query, ...rest }) {
+        // Inside a transaction opened by $transaction below, the tenant is
+        // already set on its connection; wrapping again would run the query
+        // on another connection, outside that transaction.
+        if ((rest as InternalParams).__internalParams?.transaction) return query(args);
+        const [, result] = await base.$transaction([base.$executeRaw(setConfigSql(currentTenant())), query(args)]);
+        return result;
+      },
+    },
+    client: {
+      $transaction(arg: unknown, options?: unknown): Promise<unknown> {
+        const ctx = currentTenant();
+        if (typeof arg === 'function') {
+          const fn = arg as (tx: Prisma.TransactionClient) => Promise<unknown>;
+          return base.$transaction(async (tx) => {
+            await setTenantInTx(tx, ctx);
+            return fn(tx);
+          }, options as Parameters<PrismaClient['$transaction']>[1]);
+        }
+        if (!Array.isArray(arg)) throw new TypeError('$transaction expects a function or an array of queries');
+        return base
+          .$transaction([base.$executeRaw(setConfigSql(ctx)), ...(arg as Prisma.PrismaPromise<unknown>[])], options as { isolationLevel?: Prisma.TransactionIsolationLevel })
+          .then((results) => results.slice(1));
+      },
+    },
+  });
+  return extended as unknown as PrismaClient;
+}
