@@ -1,0 +1,89 @@
+import type { PrismaClient } from '@prisma/client';
+import { z } from 'zod';
+import { requireScope, scopeWhere } from '../access/scope.js';
+import { recordAudit, type RequestMeta } from '../audit/record-audit.js';
+import { ensureDefaultRealm } from '../realms/ensure-default-realm.js';
+import type { Actor } from '../shared/actor.js';
+import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
+import { AppError } from '../shared/app-error.js';
+import { parseInput } from '../shared/parse-input.js';
+import { displayPrefix, generateApiKeySecret, hashApiKey } from './api-key-secret.js';
+import { API_KEY_SCOPES } from './api-key-scopes.js';
+import { toSafeApiKey, type SafeApiKey } from './safe-api-key.js';
+
+export const issueApiKeyInput = z.object({
+  name: z.string().trim().min(1).max(100),
+  description: z.string().trim().max(1000).optional(),
+  /** Owner; defaults to the actor. */
+  userId: z.string().uuid().optional(),
+  /** Defaults to the owner's default realm. */
+  realmId: z.string().uuid().optional(),
+  type: z.enum(['USER', 'SERVICE', 'GATEWAY']).default('USER'),
+  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).default(['models:read', 'usage:write']),
+  maxTokens: z.number().int().positive().optional(),
+  rateLimitPerMinute: z.number().int().positive().max(1_000_000).optional(),
+  allowedModelIds: z.array(z.string().uuid()).default([]),
+  expiresAt: z.coerce.date().refine((d) => d.getTime() > Date.now(), 'must be in the future').optional(),
+});
+export type IssueApiKeyInput = z.input<typeof issueApiKeyInput>;
+
+export interface ApiKeyDeps {
+  pepper: string;
+}
+
+/** Resolves and checks owner, realm and models for a new key, all inside the actor's scope. */
+export async function resolveKeyTargets(tx: Tx, actor: Actor, input: { userId?: string; realmId?: string; allowedModelIds: string[] }) {
+  const ownerId = input.userId ?? (actor.kind === 'user' ? actor.userId : undefined);
+  if (!ownerId) throw new AppError('INVALID', 'userId is required', { field: 'userId' });
+  const owner = await tx.user.findFirst({ where: { AND: [{ id: ownerId }, requireScope(actor, 'User', 'read')] } });
+  if (!owner || !owner.organizationId) throw new AppError('NOT_FOUND', 'User not found', { field: 'userId' });
+  if (owner.status !== 'ACTIVE') throw new AppError('INVALID', 'Keys can only be issued to active users', { field: 'userId' });
+  const orgOwner = { id: owner.id, organizationId: owner.organizationId };
+
+  const realm = input.realmId
+    ? await tx.realm.findFirst({ where: { AND: [{ id: input.realmId, ownerId: owner.id, isActive: true }, requireScope(actor, 'Realm', 'read')] } })
+    : (await ensureDefaultRealm(tx, orgOwner)).realm;
+  if (!realm) throw new AppError('NOT_FOUND', "Realm not found among the owner's active realms", { field: 'realmId' });
+
+  if (input.allowedModelIds.length) {
+    const visible = scopeWhere(actor, 'AiModel', 'read') ?? { id: { in: [] } };
+    const found = await tx.aiModel.count({ where: { AND: [{ id: { in: input.allowedModelIds } }, visible] } });
+    if (found !== new Set(input.allowedModelIds).size) throw new AppError('INVALID', 'Some allowed models do not exist or are not available', { field: 'allowedModelIds' });
+  }
+  return { owner: orgOwner, realm };
+}
+
+/**
+ * Creates an API key and returns its secret exactly once; only an HMAC of the
+ * secret and a display prefix are stored.
+ */
+export async function issueApiKey(db: PrismaClient, actor: Actor, rawInput: IssueApiKeyInput, deps: ApiKeyDeps, meta: RequestMeta = {}): Promise<{ apiKey: SafeApiKey; secret: string }> {
+  const input = parseInput(issueApiKeyInput, rawInput);
+  requireScope(actor, 'ApiKey', 'create');
+  const secret = generateApiKeySecret();
+  const apiKey = await inActorTransaction(db, actor, async (tx) => {
+    const { owner, realm } = await resolveKeyTargets(tx, actor, input);
+    const created = await tx.apiKey.create({
+      data: {
+        organizationId: owner.organizationId,
+        userId: owner.id,
+        realmId: realm.id,
+        name: input.name,
+        description: input.description ?? null,
+        prefix: displayPrefix(secret),
+        keyHash: hashApiKey(deps.pepper, secret),
+        type: input.type,
+        scopes: input.scopes,
+        maxTokens: input.maxTokens ?? null,
+        rateLimitPerMinute: input.rateLimitPerMinute ?? null,
+        allowedModelIds: input.allowedModelIds,
+        expiresAt: input.expiresAt ?? null,
+        createdById: actor.kind === 'user' ? actor.userId : null,
+      },
+    });
+    const safe = toSafeApiKey(created);
+    await recordAudit(tx, actor, { action: 'api-key.issue', resource: 'ApiKey', recordId: created.id, organizationId: created.organizationId, after: safe }, meta);
+    return safe;
+  });
+  return { apiKey, secret };
+}
