@@ -1,0 +1,72 @@
+import AdminJS from 'adminjs';
+import AdminJSExpress from '@adminjs/express';
+import { Database } from '@adminjs/prisma';
+import type { Express } from 'express';
+import formidableMiddleware from 'express-formidable';
+import type { AppDeps } from '../app.js';
+import { loadDatamodel } from './dmmf.js';
+import { RealmgateResource } from './prisma-resource.js';
+import { buildResources } from './resources/index.js';
+import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
+import { absoluteTimeout, adminAuthRoutes } from './auth/admin-auth-routes.js';
+import { authenticateAdmin } from './auth/authenticate-admin.js';
+import { adminTenant } from './auth/admin-tenant.js';
+
+const ROOT = '/admin';
+
+// AdminJS keeps adapters in a process-wide list; test runners may load this module many times.
+const ADAPTER_REGISTERED = Symbol.for('realmgate.admin.adapter-registered');
+
+/** The AdminJS panel at /admin: every Prisma model, signed-in users only, sessions in PostgreSQL. */
+export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPath: string; close(): Promise<void> }> {
+  const registry = globalThis as { [ADAPTER_REGISTERED]?: boolean };
+  if (!registry[ADAPTER_REGISTERED]) {
+    AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
+    registry[ADAPTER_REGISTERED] = true;
+  }
+
+  const admin = new AdminJS({
+    rootPath: ROOT,
+    loginPath: `${ROOT}/login`,
+    logoutPath: `${ROOT}/logout`,
+    resources: buildResources(deps, loadDatamodel()),
+    branding: { companyName: 'Realmgate', logo: false, withMadeWithLove: false },
+    locale: {
+      language: 'en',
+      translations: {
+        en: {
+          components: { Login: { welcomeHeader: 'Realmgate', welcomeMessage: 'Control plane for your AI gateways. Sign in with your Realmgate account.' } },
+          messages: { welcomeOnBoard_title: 'Realmgate', welcomeOnBoard_subtitle: 'Pick a section in the menu on the left.' },
+        },
+      },
+    },
+  });
+
+  // In production this bundles custom components (none today) before we serve;
+  // @adminjs/express calls initialize() again without awaiting it, so make that a no-op.
+  const started = Date.now();
+  await admin.initialize();
+  admin.initialize = async () => {};
+  if (process.env.NODE_ENV === 'production') deps.log.info({ ms: Date.now() - started }, 'admin bundle ready');
+
+  const session = createAdminSession(deps, ROOT);
+  app.use(adminAuthRoutes({ admin, db: deps.db, session }));
+
+  const router = AdminJSExpress.buildAuthenticatedRouter(
+    admin,
+    {
+      // Only reached if our POST /login above is bypassed; same rules.
+      authenticate: (email, password) => authenticateAdmin(deps.db, email, password),
+      cookieName: SESSION_COOKIE,
+      cookiePassword: deps.config.SESSION_SECRET,
+    },
+    null,
+    // Same options as ours so its (skipped) session middleware builds no MemoryStore.
+    session.options,
+  );
+  // Parse the body before entering the tenant context (AdminJS's own formidable
+  // then sees it parsed and skips): stream callbacks would lose the context.
+  app.use(ROOT, session.middleware, absoluteTimeout(deps.config.SESSION_ABSOLUTE_HOURS), formidableMiddleware(), adminTenant(), router);
+
+  return { rootPath: ROOT, close: () => session.close() };
+}
