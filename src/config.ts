@@ -18,6 +18,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Use this PostgreSQL instead of the embedded one. */
   DATABASE_URL: postgresUrl.optional(),
+  /**
+   * The app's own login (member of realmgate_app, no BYPASSRLS). Unset: created from
+   * the owner's connection at start. Set it when the owner may not create roles.
+   */
+  DATABASE_APP_URL: postgresUrl.optional(),
   /** Where the embedded PostgreSQL keeps its data (git-ignored). */
   PGDATA_DIR: z.string().min(1).default('.data/postgres'),
   /** Port of the embedded PostgreSQL; 0 picks a free one. */

@@ -6,6 +6,8 @@ import { loadOrCreateDevSecrets } from './dev-secrets.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateUp } from './db/migrate.js';
 import { createPrisma } from './db/client.js';
+import { deriveAppPassword, ensureAppLogin } from './db/app-role.js';
+import { createTenantPrisma } from './db/tenant-context.js';
 import { buildApp } from './app.js';
 import { seedDemo } from './domain/seed/seed-demo.js';
 import { SYSTEM_ACTOR } from './domain/shared/actor.js';
@@ -53,8 +55,11 @@ async function main(): Promise<void> {
     const applied = await migrateUp(database.url);
     log.info({ applied }, applied.length ? 'migrations applied' : 'migrations current');
 
-    const db = createPrisma(database.url);
-    cleanups.push(() => db.$disconnect());
+    // Migrations ran as the owner; the app connects as a role that row-level security binds.
+    const appUrl = config.DATABASE_APP_URL ?? (await ensureAppLogin(database.url, deriveAppPassword(config.SESSION_SECRET), { log }));
+    const base = createPrisma(appUrl);
+    cleanups.push(() => base.$disconnect());
+    const db = createTenantPrisma(base);
 
     const seed = await seedDemo(db, SYSTEM_ACTOR, {
       adminEmail: config.ADMIN_EMAIL,
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
       withDemoData: config.SEED_DEMO,
     });
 
-    const built = await buildApp({ config, db, databaseUrl: database.url, log });
+    const built = await buildApp({ config, db, databaseUrl: appUrl, log });
     cleanups.push(() => built.close());
 
     const server: Server = await new Promise((resolve, reject) => {
