@@ -2,6 +2,7 @@ import type { Realm } from '@prisma/client';
 import type { Tx } from '../shared/actor-transaction.js';
 
 export const DEFAULT_REALM_NAME = 'Default';
+export const DEFAULT_REALM_DESCRIPTION = 'Default workspace';
 
 /**
  * The owner's default realm, created if missing. Safe under concurrency: the
@@ -15,7 +16,7 @@ export async function ensureDefaultRealm(tx: Tx, owner: { id: string; organizati
   for (const name of [DEFAULT_REALM_NAME, `${DEFAULT_REALM_NAME} realm`, `${DEFAULT_REALM_NAME} (${owner.id.slice(0, 8)})`]) {
     const inserted = await tx.$queryRaw<{ id: string }[]>`
       INSERT INTO realms (organization_id, owner_id, name, description, is_default, created_by_migration_run_id)
-      VALUES (${owner.organizationId}::uuid, ${owner.id}::uuid, ${name}, 'Default workspace', true, ${extra.createdByMigrationRunId ?? null}::uuid)
+      VALUES (${owner.organizationId}::uuid, ${owner.id}::uuid, ${name}, ${DEFAULT_REALM_DESCRIPTION}, true, ${extra.createdByMigrationRunId ?? null}::uuid)
       ON CONFLICT DO NOTHING
       RETURNING id`;
     const realm = await tx.realm.findFirst({ where: { ownerId: owner.id, isDefault: true } });
