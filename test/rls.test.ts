@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma } from '../src/db/client.js';
 import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
-import { migrateDown, migrateUp } from '../src/db/migrate.js';
+import { loadMigrations, migrateDown, migrateUp } from '../src/db/migrate.js';
 import { appConnectionProblem, ensureAppLogin, systemSessionUrl } from '../src/db/app-role.js';
 import { createTenantPrisma, currentTenant, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
 import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
@@ -391,7 +391,10 @@ describe('row-level security', () => {
 
   it('down.sql reverts everything, keeps the shared role while another database uses it, and up re-applies', async () => {
     await base.$disconnect();
-    expect(await migrateDown(ownerUrl, { steps: 1 })).toEqual(['0002_row_level_security']);
+    // Down to 0001: 0002 and whatever came after it (later migrations build on its policies).
+    const fromRls = loadMigrations().map((f) => f.name).filter((n) => n >= '0002_row_level_security');
+    const downToInit = [...fromRls].reverse();
+    expect(await migrateDown(ownerUrl, { steps: downToInit.length })).toEqual(downToInit);
     const reverted = await catalogState(owner);
     expect(reverted.policies).toBe(0);
     expect(reverted.appRole).toBeNull(); // no other database used it, so it is gone
@@ -406,11 +409,11 @@ describe('row-level security', () => {
     const others = ['rls_two', 'rls_three'];
     for (const name of others) await ensureDatabase(server.url, name);
     const applied = await Promise.all([ownerUrl, ...others.map((n) => withDatabase(server.url, n))].map((u) => migrateUp(u)));
-    expect(applied[0]).toEqual(['0002_row_level_security']);
+    expect(applied[0]).toEqual(fromRls);
     expect(applied[1]).toContain('0002_row_level_security');
 
     // Rolling back one database keeps the role the others still grant to.
-    expect(await migrateDown(withDatabase(server.url, 'rls_two'), { steps: 1 })).toEqual(['0002_row_level_security']);
+    expect(await migrateDown(withDatabase(server.url, 'rls_two'), { steps: downToInit.length })).toEqual(downToInit);
     expect((await catalogState(owner)).appRole).not.toBeNull();
 
     appUrl = await ensureAppLogin(ownerUrl, APP_PASSWORD);

@@ -8,9 +8,12 @@ import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { buildResources } from './resources/index.js';
 import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
-import { absoluteTimeout, adminAuthRoutes } from './auth/admin-auth-routes.js';
-import { authenticateAdmin } from './auth/authenticate-admin.js';
+import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
 import { adminTenant } from './auth/admin-tenant.js';
+import { adminApiGuard } from './access/api-guard.js';
+import { componentLoader, Components, dropStaleDevBundle } from './components.js';
+import { dashboardHandler } from './dashboard.js';
+import { buildTranslations } from './resources/translations.js';
 
 const ROOT = '/admin';
 
@@ -30,11 +33,14 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     loginPath: `${ROOT}/login`,
     logoutPath: `${ROOT}/logout`,
     resources: buildResources(deps, loadDatamodel()),
+    componentLoader,
+    dashboard: { component: Components.Dashboard, handler: dashboardHandler(deps) },
     branding: { companyName: 'Realmgate', logo: false, withMadeWithLove: false },
     locale: {
       language: 'en',
       translations: {
         en: {
+          ...buildTranslations(loadDatamodel()),
           components: { Login: { welcomeHeader: 'Realmgate', welcomeMessage: 'Control plane for your AI gateways. Sign in with your Realmgate account.' } },
           messages: { welcomeOnBoard_title: 'Realmgate', welcomeOnBoard_subtitle: 'Pick a section in the menu on the left.' },
         },
@@ -42,21 +48,22 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     },
   });
 
-  // In production this bundles custom components (none today) before we serve;
+  // In production this bundles custom components (components/, see components.ts) before we serve;
   // @adminjs/express calls initialize() again without awaiting it, so make that a no-op.
+  dropStaleDevBundle();
   const started = Date.now();
   await admin.initialize();
   admin.initialize = async () => {};
   if (process.env.NODE_ENV === 'production') deps.log.info({ ms: Date.now() - started }, 'admin bundle ready');
 
   const session = createAdminSession(deps, ROOT);
-  app.use(adminAuthRoutes({ admin, db: deps.db, session }));
+  app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(
     admin,
     {
       // Only reached if our POST /login above is bypassed; same rules.
-      authenticate: (email, password) => authenticateAdmin(deps.db, email, password),
+      authenticate: adminAuthenticate(deps),
       cookieName: SESSION_COOKIE,
       cookiePassword: deps.config.SESSION_SECRET,
     },
@@ -66,7 +73,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   );
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, absoluteTimeout(deps.config.SESSION_ABSOLUTE_HOURS), formidableMiddleware(), adminTenant(), router);
+  app.use(ROOT, session.middleware, session.guard, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, close: () => session.close() };
 }

@@ -1,11 +1,20 @@
 import { Resource, convertFilter, convertParam } from '@adminjs/prisma';
-import { BaseRecord, ValidationError, type ActionContext, type Filter } from 'adminjs';
-import type { PrismaClient } from '@prisma/client';
+import { flat, type ActionContext, type BaseRecord, type Filter } from 'adminjs';
+import type { Prisma, PrismaClient } from '@prisma/client';
 import type { Field, Model } from './dmmf.js';
-import { SECRET_FIELDS, type Operation } from '../domain/access/permissions.js';
-import { rowScope } from './auth/admin-access.js';
+import { TENANCY_FIELDS, isSecretField, isSystemField, type Operation, type ResourceName } from '../domain/access/permissions.js';
+import { scopeWhere } from '../domain/access/scope.js';
+import { actorFromAdmin, rowScope } from './auth/admin-access.js';
+import type { UserActor } from './access/admin-request.js';
+import { SafeRecord } from './access/safe-record.js';
+import { checkDelete, checkedWriteData, lowerFirst } from './access/write-rules.js';
+import { sameValue } from './access/same-value.js';
+import { writableParams } from './access/write-params.js';
+import { recordPanelAudit } from './audit/panel-audit.js';
 import { NUMERIC, parseJson, toNumber } from './form-values.js';
 import { mapPrismaErrors, refuse } from './record-errors.js';
+
+export { isSecretField };
 
 /**
  * Computes columns a request may never set directly (password hashes) from
@@ -20,21 +29,33 @@ export interface RealmgateResourceArgs {
   writeSecrets?: SecretWriter;
 }
 
-const SECRET_NAME = /(Hash|Encrypted)$/;
+type Row = Record<string, any>;
+type Delegate = {
+  findFirst(args: unknown): Promise<Row | null>;
+  count(args: unknown): Promise<number>;
+  create(args: unknown): Promise<Row>;
+  update(args: unknown): Promise<Row>;
+  delete(args: unknown): Promise<Row>;
+};
 
-/** Hashes, ciphertexts and session blobs: never leave the server, never written from a request. */
-export function isSecretField(modelName: string, fieldName: string): boolean {
-  const listed = SECRET_FIELDS[modelName as keyof typeof SECRET_FIELDS] ?? [];
-  return SECRET_NAME.test(fieldName) || listed.includes(fieldName);
+const MAX_PAGE = 500;
+
+function wholeNumber(value: unknown, fallback: number, min: number, max: number): number {
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.min(max, Math.max(min, Math.trunc(n))) : fallback;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * @adminjs/prisma's Resource with what our schema needs:
- * - rows are scoped to the signed-in admin (see the query methods);
+ * @adminjs/prisma's Resource with what our schema and our rules need:
+ * - every read and write is narrowed to the signed-in admin's scope for that
+ *   operation (src/domain/access): "not yours" reads as "not found";
+ * - writes keep the field rules (src/admin/access/write-rules.ts) and run in one
+ *   transaction with their audit row (src/admin/audit/panel-audit.ts);
  * - secret columns are not properties at all, so list/show/edit/search/filter/
  *   populate never read them and no request can write them (only `writeSecrets`);
+ *   records are SafeRecords, whose JSON drops secrets whatever was put in them;
  * - a compound primary key (usage_events: id + occurred_at) is served by `id`
  *   with findFirst, and such rows are read-only;
  * - numbers are converted here, not by AdminJS (its converter makes '' into 0,
@@ -87,6 +108,7 @@ export class RealmgateResource extends Resource {
     return out;
   }
 
+  /** Form values as Prisma data: '' is "no value" for anything but text; required fields are checked in write-rules. */
   protected override prepareParams(params: Record<string, any>): Record<string, any> {
     const data = super.prepareParams(this.onlyEditable(params));
     for (const [key, value] of Object.entries(data)) {
@@ -95,9 +117,7 @@ export class RealmgateResource extends Resource {
         delete data[key];
         continue;
       }
-      // Emptied selects and inputs arrive as '': that is "no value" for anything but text.
       if (value === '' && (field.type !== 'String' || field.kind === 'enum' || field.nativeType?.[0] === 'Uuid')) {
-        if (field.isRequired) throw new ValidationError({ [this.formPath(key)]: { message: 'Required' } });
         data[key] = null;
         continue;
       }
@@ -108,9 +128,11 @@ export class RealmgateResource extends Resource {
     return data;
   }
 
-  // Every read and write is narrowed to the rows the signed-in admin may touch
-  // (src/domain/access/scope.ts): "not yours" reads as "not found". AdminJS 7
-  // passes the action context to each of these methods.
+  override build(params: Record<string, any>): BaseRecord {
+    return new SafeRecord(flat.unflatten(params), this);
+  }
+
+  // Reads. AdminJS 7 passes the action context to each of these methods.
 
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
     const where = this.scoped(context, 'read', this.buildWhere(filter));
@@ -124,66 +146,191 @@ export class RealmgateResource extends Resource {
   ): Promise<BaseRecord[]> {
     const where = this.scoped(context, 'read', this.buildWhere(filter));
     if (!where) return [];
-    const { limit = 10, offset = 0, sort = {} } = params;
+    // AdminJS passes query-string numbers through as text (search's perPage); never more than a page of MAX_PAGE.
+    const limit = wholeNumber(params.limit, 10, 1, MAX_PAGE);
+    const offset = wholeNumber(params.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const sort = params.sort ?? {};
     // Sort only by a sortable property: never by a secret column or Json named in the URL.
     const sortable = sort.sortBy && this.property(sort.sortBy.split('.')[0]!)?.isSortable();
     const orderBy = this.buildSortBy(sortable ? sort : { direction: sort.direction });
-    const rows: Record<string, any>[] = await this.manager.findMany({ where, skip: offset, take: limit, orderBy });
-    return rows.map((row) => new BaseRecord(this.prepareReturnValues(row), this));
+    const rows: Row[] = await this.manager.findMany({ where, skip: offset, take: limit, orderBy });
+    return rows.map((row) => this.record(row));
   }
 
   override async findOne(id: string | number, context?: ActionContext): Promise<BaseRecord | null> {
     const row = await this.findScoped(id, context, 'read');
-    return row ? new BaseRecord(this.prepareReturnValues(row), this) : null;
+    return row ? this.record(row) : null;
   }
 
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
-    const valid = ids.filter((id) => this.whereId(id) !== null);
-    const where = this.scoped(context, 'read', { [this.idProperty.path()]: { in: valid.map((id) => convertParam(this.idProperty, this.model.fields, id)) } });
-    if (!where || !valid.length) return [];
-    const rows: Record<string, any>[] = await this.manager.findMany({ where });
-    return rows.map((row) => new BaseRecord(this.prepareReturnValues(row), this));
+    const where = this.scopedIds(ids, context, 'read');
+    if (!where) return [];
+    const rows: Row[] = await this.manager.findMany({ where });
+    return rows.map((row) => this.record(row));
   }
 
+  /** True when the signed-in admin may run `op` on the record `id`; false also when there is no such record. */
+  async inScope(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<boolean> {
+    return !!(await this.findScoped(id, context, op));
+  }
+
+  /** How many of `ids` (distinct, well-formed) the signed-in admin may run `op` on, and how many were asked. */
+  async countInScope(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<{ found: number; asked: number }> {
+    const asked = new Set(ids.map(String)).size;
+    const where = this.scopedIds(ids, context, op);
+    return { found: where ? await this.manager.count({ where }) : 0, asked };
+  }
+
+  // Writes: one transaction each, with the audit row.
+
   override async create(params: Record<string, any>, context?: ActionContext): Promise<Record<string, any>> {
-    if (!this.scoped(context, 'create', {})) throw refuse('Not allowed');
+    const actor = this.actorFor(context, 'create');
+    const allowed = writableParams(actor, this.model, params);
     const data = this.prepareParams(params);
-    const secret = await this.writeSecrets?.(params, 'create');
-    const row = await mapPrismaErrors(this.columnToPath, () => this.manager.create({ data: { ...data, ...secret?.data } }));
+    const secret = await this.writeSecrets?.(allowed, 'create');
+    const row = await this.inTransaction(async (tx) => {
+      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'create', data, current: null, formPath: this.formPath });
+      const created = await this.delegate(tx).create({ data: { ...checked, ...secret?.data } });
+      await this.assertInScope(tx, actor, 'create', created);
+      await recordPanelAudit(tx, actor, { resource: this.model.name, action: 'create', recordId: this.idOf(created), after: created });
+      return created;
+    });
     return this.prepareReturnValues(row);
   }
 
   override async update(pk: string | number, params: Record<string, any> = {}, context?: ActionContext): Promise<Record<string, any>> {
-    const where = await this.writableWhere(pk, context, 'update');
+    const actor = this.actorFor(context, 'update');
+    if (this.readOnlyKey) throw refuse(`${this.model.name} rows cannot be changed or deleted`);
+    const allowed = writableParams(actor, this.model, params);
     const data = this.prepareParams(params);
     delete data[this.idProperty.path()];
-    const secret = await this.writeSecrets?.(params, 'update');
-    const row = await mapPrismaErrors(this.columnToPath, () => this.manager.update({ where, data: { ...data, ...secret?.data } }));
+    const secret = await this.writeSecrets?.(allowed, 'update');
+    const row = await this.inTransaction(async (tx) => {
+      const current = await this.lockScoped(tx, actor, pk, 'update');
+      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'update', data, current, formPath: this.formPath });
+      const changes = Object.fromEntries(Object.entries({ ...checked, ...secret?.data }).filter(([k, v]) => !sameValue(v, current[k]) || !!secret?.data?.[k]));
+      if (!Object.keys(changes).length) return current; // nothing changed: nothing to write or record
+      const updated = await this.delegate(tx).update({ where: this.whereId(pk)!, data: changes });
+      await this.assertInScope(tx, actor, 'update', updated);
+      await recordPanelAudit(tx, actor, { resource: this.model.name, action: 'update', recordId: this.idOf(updated), before: current, after: updated });
+      return updated;
+    });
     return this.prepareReturnValues(row);
   }
 
   override async delete(pk: string | number, context?: ActionContext): Promise<void> {
-    const where = await this.writableWhere(pk, context, 'delete');
-    await mapPrismaErrors(this.columnToPath, () => this.manager.delete({ where }));
+    await this.deleteAll([pk], context, 'delete');
   }
 
-  private scoped(context: ActionContext | undefined, op: Operation, where: Record<string, unknown>): Record<string, unknown> | null {
+  /** Deletes every one of `ids` or none: one transaction, one audit row per record. */
+  async deleteAll(ids: Array<string | number>, context: ActionContext | undefined, action: 'delete' | 'bulk-delete'): Promise<void> {
+    const actor = this.actorFor(context, 'delete');
+    if (this.readOnlyKey) throw refuse(`${this.model.name} rows cannot be changed or deleted`);
+    await this.inTransaction(async (tx) => {
+      for (const pk of new Set(ids.map(String))) {
+        const current = await this.lockScoped(tx, actor, pk, 'delete');
+        const refusal = checkDelete(actor, this.model.name, current);
+        if (refusal) throw refuse(refusal);
+        await this.delegate(tx).delete({ where: this.whereId(pk)! });
+        await recordPanelAudit(tx, actor, { resource: this.model.name, action, recordId: this.idOf(current), before: current });
+      }
+    });
+  }
+
+  /**
+   * Does a scope admit this record, as far as its params tell? For showing
+   * only the buttons that will work: true/false for a flat equality scope
+   * ({ organizationId, userId }), undefined for anything richer. Never a
+   * security decision: the queries above make those.
+   */
+  admits(record: BaseRecord, where: Record<string, unknown> | null): boolean | undefined {
+    if (!where) return false;
+    let known = true;
+    for (const [column, value] of Object.entries(where)) {
+      if (value !== null && typeof value === 'object') {
+        known = false;
+        continue;
+      }
+      const param = record.params[column] ?? record.params[this.formPath(column)];
+      if (param !== undefined && String(param ?? '') !== String(value ?? '')) return false;
+      if (param === undefined) known = false;
+    }
+    return known ? true : undefined;
+  }
+
+  /** The client audit rows of custom actions go through (the request's tenant applies). */
+  auditClient(): PrismaClient {
+    return this.client as PrismaClient;
+  }
+
+  private record(row: Row): BaseRecord {
+    return new SafeRecord(this.prepareReturnValues(row), this);
+  }
+
+  /** The acting admin, when the matrix lets them run `op` on this resource at all. */
+  private actorFor(context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): UserActor {
+    const actor = actorFromAdmin(context?.currentAdmin);
+    if (!actor || !scopeWhere(actor, this.model.name as ResourceName, op)) throw refuse('Not allowed');
+    return actor;
+  }
+
+  private inTransaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+    // The tenant client sets the request's tenant at the start of the transaction (src/db/tenant-context.ts).
+    return mapPrismaErrors(this.columnToPath, () => this.client.$transaction(fn));
+  }
+
+  private delegate(tx: Prisma.TransactionClient): Delegate {
+    return (tx as unknown as Record<string, Delegate>)[lowerFirst(this.model.name)]!;
+  }
+
+  /**
+   * The row `pk` within the actor's scope for `op`, or a refusal reading "not
+   * found". For an update the row is locked first, so the field rules and the
+   * audit's "before" see what the update replaces.
+   */
+  private async lockScoped(tx: Prisma.TransactionClient, actor: UserActor, pk: string | number, op: Operation): Promise<Row> {
+    const byId = this.whereId(pk);
+    const scope = scopeWhere(actor, this.model.name as ResourceName, op);
+    if (!byId || !scope) throw refuse('Record not found');
+    if (op === 'update') {
+      const idField = this.field(this.idProperty.path())!;
+      const cast = idField.nativeType?.[0] === 'Uuid' ? '::uuid' : '';
+      await tx.$executeRawUnsafe(`SELECT 1 FROM "${this.model.dbName ?? this.model.name}" WHERE "${idField.dbName ?? idField.name}" = $1${cast} FOR UPDATE`, String(pk));
+    }
+    const row = await this.delegate(tx).findFirst({ where: { AND: [byId, scope] } });
+    if (!row) throw refuse('Record not found');
+    return row;
+  }
+
+  /** After a write the row must still be one the actor may `op`: nobody writes a row out of their own reach. */
+  private async assertInScope(tx: Prisma.TransactionClient, actor: UserActor, op: Operation, row: Row): Promise<void> {
+    const scope = scopeWhere(actor, this.model.name as ResourceName, op);
+    if (scope && !Object.keys(scope).length) return;
+    const byId = this.whereId(this.idOf(row));
+    const found = scope && byId ? await this.delegate(tx).count({ where: { AND: [byId, scope] } }) : 0;
+    if (!found) throw refuse('You may not save a record outside your organization or ownership');
+  }
+
+  private idOf(row: Row): string {
+    return String(row[this.idProperty.path()]);
+  }
+
+  private scoped(context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation, where: Record<string, unknown>): Record<string, unknown> | null {
     const scope = rowScope(context?.currentAdmin, this.model.name, op);
     if (!scope) return null;
     return Object.keys(scope).length ? { AND: [where, scope] } : where;
   }
 
-  private async findScoped(id: string | number, context: ActionContext | undefined, op: Operation): Promise<Record<string, any> | null> {
+  private scopedIds(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Record<string, unknown> | null {
+    const valid = [...new Set(ids.map(String))].filter((id) => this.whereId(id) !== null);
+    if (!valid.length) return null;
+    return this.scoped(context, op, { [this.idProperty.path()]: { in: valid.map((id) => convertParam(this.idProperty, this.model.fields, id)) } });
+  }
+
+  private async findScoped(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<Row | null> {
     const byId = this.whereId(id);
     const where = byId && this.scoped(context, op, byId);
     return where ? this.manager.findFirst({ where }) : null;
-  }
-
-  /** The unique where for a row the admin may change, or a refusal ("not found" when it is not theirs). */
-  private async writableWhere(pk: string | number, context: ActionContext | undefined, op: Operation): Promise<Record<string, unknown>> {
-    if (this.readOnlyKey) throw refuse(`${this.model.name} rows cannot be changed or deleted`);
-    if (!(await this.findScoped(pk, context, op))) throw refuse('Record not found');
-    return this.whereId(pk)!;
   }
 
   /** The adapter's filter, minus unknown, secret and Json paths, with numbers compared as numbers. */
@@ -207,15 +354,20 @@ export class RealmgateResource extends Resource {
 
   /**
    * What the form does not offer, the server does not take: AdminJS hides fields
-   * in the UI only, and a crafted POST could otherwise set any column.
+   * in the UI only, and a crafted POST could otherwise set any column. System
+   * and tenancy fields stay, hidden or not, for write-rules to refuse a change.
    */
   private onlyEditable(params: Record<string, any>): Record<string, any> {
     const decorated = this._decorated;
     if (!decorated) return params;
     return Object.fromEntries(
       Object.entries(params).filter(([key]) => {
-        const prop = decorated.getPropertyByKey(key.split('.')[0]!);
-        return !prop || (prop.isVisible('edit') && !prop.isDisabled());
+        const root = key.split('.')[0]!;
+        const prop = decorated.getPropertyByKey(root);
+        if (!prop || (prop.isVisible('edit') && !prop.isDisabled())) return true;
+        const field = this.field(root);
+        const column = field?.kind === 'object' ? field.relationFromFields?.[0] : field?.name;
+        return !!column && (isSystemField(this.model.name, column) || TENANCY_FIELDS.includes(column));
       }),
     );
   }
@@ -226,9 +378,8 @@ export class RealmgateResource extends Resource {
   };
 
   /** The form's name for a column: the relation for a foreign key (organizationId -> organization). */
-  private formPath(column: string): string {
-    return this.model.fields.find((f) => f.kind === 'object' && f.relationFromFields?.[0] === column)?.name ?? column;
-  }
+  private readonly formPath = (column: string): string =>
+    this.model.fields.find((f) => f.kind === 'object' && f.relationFromFields?.[0] === column)?.name ?? column;
 
   private field(name: string): Field | undefined {
     return this.model.fields.find((f) => f.name === name);

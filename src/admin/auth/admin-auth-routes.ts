@@ -1,10 +1,18 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type Request } from 'express';
 import type AdminJS from 'adminjs';
-import type { PrismaClient } from '@prisma/client';
+import type { AppDeps } from '../../app.js';
+import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
 import { authenticateAdmin } from './authenticate-admin.js';
-import { SESSION_COOKIE, type AdminSession } from './admin-session.js';
+import { SESSION_COOKIE, type AdminSession, type AdminSessionUser } from './admin-session.js';
 
+/** The one answer to every failed sign-in, whatever the reason (see src/domain/auth/sign-in.ts). */
 export const LOGIN_ERROR = 'Invalid email or password';
+
+export interface AdminAuthRoutesOptions {
+  admin: AdminJS;
+  session: AdminSession;
+  deps: Pick<AppDeps, 'db' | 'config' | 'log'>;
+}
 
 /**
  * Our own POST <root>/login and GET <root>/logout, mounted before AdminJS's router.
@@ -12,22 +20,24 @@ export const LOGIN_ERROR = 'Invalid email or password';
  * limit lives in one process's memory. These handlers answer every request
  * themselves: AdminJS's router must never see a request a body parser has read.
  */
-export function adminAuthRoutes(opts: { admin: AdminJS; db: PrismaClient; session: AdminSession }): Router {
-  const { admin, db, session } = opts;
+export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions): Router {
   const { rootPath, loginPath, logoutPath } = admin.options;
+  const authenticate = adminAuthenticate(deps);
   const router = Router();
 
   router.post(loginPath, session.middleware, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res, next) => {
     try {
-      const user = await authenticateAdmin(db, req.body?.email, req.body?.password);
+      const ip = clientIp(req);
+      const user = await authenticate(req.body?.email, req.body?.password, { req });
       if (!user) {
         res.status(401).type('html').send(await admin.renderLogin({ action: loginPath, errorMessage: LOGIN_ERROR }));
         return;
       }
+      // A new id: whatever id the browser brought (perhaps planted) never becomes signed in.
       req.session.regenerate((err) => {
         if (err) return next(err);
         req.session.adminUser = user;
-        req.session.client = { ip: req.ip ?? '', userAgent: (req.get('user-agent') ?? '').slice(0, 512) };
+        req.session.client = { ip, userAgent: (req.get('user-agent') ?? '').slice(0, 512) };
         req.session.signedInAt = Date.now();
         req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(302, rootPath)));
       });
@@ -47,15 +57,14 @@ export function adminAuthRoutes(opts: { admin: AdminJS; db: PrismaClient; sessio
   return router;
 }
 
-/** Ends a session older than `hours` however active it was; AdminJS then sends the user to the login page. */
-export function absoluteTimeout(hours: number): RequestHandler {
-  const maxMs = hours * 3_600_000;
-  return (req, _res, next) => {
-    const s = req.session;
-    if (s?.adminUser && !(s.signedInAt && Date.now() - s.signedInAt < maxMs)) {
-      s.destroy((err) => next(err));
-      return;
-    }
-    next();
-  };
+/** The `authenticate` callback for AdminJS (its own login route is only a fallback behind ours): same rules. */
+export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log'>) {
+  const policy = signInPolicyFrom(deps.config);
+  return (email: unknown, password: unknown, context?: { req?: Request }): Promise<AdminSessionUser | null> =>
+    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
+}
+
+/** The client's address; behind a proxy it is right only with TRUST_PROXY set (see README). */
+function clientIp(req: Request): string {
+  return req.ip ?? req.socket.remoteAddress ?? '';
 }

@@ -5,6 +5,10 @@ import type { RequestHandler } from 'express';
 import type { UserRole } from '@prisma/client';
 import type { AppDeps } from '../../app.js';
 import { systemSessionUrl } from '../../db/app-role.js';
+import { accountUsableSql, UUID_PATTERN } from '../../domain/auth/account-state.js';
+import { pruneLoginThrottle } from '../../domain/auth/login-throttle.js';
+import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
+import { inActorTransaction } from '../../domain/shared/actor-transaction.js';
 
 /** Who is signed in; the "session" table derives user_id and organization_id from it. */
 export interface AdminSessionUser {
@@ -20,24 +24,27 @@ declare module 'express-session' {
     adminUser: AdminSessionUser;
     /** Read by the "session" table's generated ip and user_agent columns. */
     client: { ip: string; userAgent: string };
-    /** Epoch ms of sign-in, for the absolute timeout. */
+    /** Epoch ms of sign-in, for the absolute timeout and the Active sessions screen. */
     signedInAt: number;
   }
 }
 
 export const SESSION_COOKIE = 'realmgate.sid';
+const PRUNE_EVERY_MS = 15 * 60_000;
 
 export interface AdminSession {
   options: SessionOptions;
   cookiePath: string;
   middleware: RequestHandler;
+  /** After `middleware` on every panel request: absolute timeout, and the user re-read from the database. */
+  guard: RequestHandler;
   close(): Promise<void>;
 }
 
 /** express-session on connect-pg-simple: HttpOnly, SameSite=Lax, Secure on HTTPS, idle timeout that rolls. */
-export function createAdminSession({ config, databaseUrl, log }: Pick<AppDeps, 'config' | 'databaseUrl' | 'log'>, cookiePath: string): AdminSession {
+export function createAdminSession({ config, databaseUrl, log, db }: Pick<AppDeps, 'config' | 'databaseUrl' | 'log' | 'db'>, cookiePath: string): AdminSession {
   // The store finds any session by its secret id, so it runs as 'system' under row-level security.
-  const pool = new pg.Pool({ connectionString: systemSessionUrl(databaseUrl), max: 5, application_name: 'realmgate-sessions' });
+  const pool = new pg.Pool({ connectionString: systemSessionUrl(databaseUrl), max: 10, application_name: 'realmgate-sessions' });
   // An idle client's error (database restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', (err) => log.warn({ err }, 'session store connection lost'));
   const PgStore = connectPgSimple(session);
@@ -64,13 +71,71 @@ export function createAdminSession({ config, databaseUrl, log }: Pick<AppDeps, '
       maxAge: config.SESSION_IDLE_MINUTES * 60_000,
     },
   };
+  // Expired sessions are pruned by the store (every 15 minutes); the sign-in
+  // throttle's spent rows likewise, so the table holds only IPs seen lately.
+  const policy = signInPolicyFrom(config);
+  const prune = setInterval(() => {
+    inActorTransaction(db, { kind: 'system', reason: 'prune sign-in throttle' }, (tx) => pruneLoginThrottle(tx, policy)).catch((err) =>
+      log.warn({ err }, 'could not prune the sign-in throttle'),
+    );
+  }, PRUNE_EVERY_MS);
+  prune.unref();
   return {
     options,
     cookiePath,
     middleware: session(options),
+    guard: sessionGuard(pool, config.SESSION_ABSOLUTE_HOURS),
     async close() {
+      clearInterval(prune);
       await store.close();
       await pool.end();
     },
   };
+}
+
+// The bundles AdminJS serves under <root>/frontend/assets carry nothing of the
+// user's; five of them load with every page, so they skip the database.
+const ASSET_PATH = /^\/frontend\/assets\//;
+
+/**
+ * Runs on every panel request that carries a signed-in session:
+ * - ends a session older than `absoluteHours` however active it was (the
+ *   idle timeout is the cookie's and the store row's rolling expiry);
+ * - re-reads the user with one primary-key query as 'system' on the store's
+ *   pool, and ends the session when the user is gone, disabled or locked
+ *   (migration 0003 also deletes such sessions the moment it happens); a
+ *   changed role, organization or email takes effect on this very request.
+ * An ended session reaches AdminJS without adminUser: pages redirect to the
+ * login, API calls are refused.
+ */
+function sessionGuard(pool: pg.Pool, absoluteHours: number): RequestHandler {
+  const maxMs = absoluteHours * 3_600_000;
+  return (req, _res, next) => {
+    const s = req.session;
+    const current = s?.adminUser;
+    if (!current || ASSET_PATH.test(req.path)) return next();
+    const end = () => s.destroy((err) => next(err));
+    if (!(typeof s.signedInAt === 'number' && Date.now() - s.signedInAt < maxMs)) return end();
+    loadSessionUser(pool, current.id).then((fresh) => {
+      if (!fresh) return end();
+      if (!sameUser(fresh, current)) s.adminUser = fresh;
+      next();
+    }, next);
+  };
+}
+
+/** The signed-in user as the database has it now; null when they may no longer hold a session. */
+export async function loadSessionUser(pool: pg.Pool, userId: string): Promise<AdminSessionUser | null> {
+  if (!UUID_PATTERN.test(userId)) return null;
+  const { rows } = await pool.query<AdminSessionUser>(
+    `SELECT u."id"::text AS id, u."email", u."role"::text AS role, u."organization_id"::text AS "organizationId",
+            COALESCE(u."display_name", u."username") AS title
+       FROM "users" AS u WHERE u."id" = $1::uuid AND ${accountUsableSql('u')}`,
+    [userId],
+  );
+  return rows[0] ?? null;
+}
+
+function sameUser(a: AdminSessionUser, b: AdminSessionUser): boolean {
+  return a.id === b.id && a.email === b.email && a.role === b.role && a.organizationId === b.organizationId && a.title === b.title;
 }

@@ -4,6 +4,7 @@ import { API_KEY_SCOPES } from '../../domain/api-keys/api-key-scopes.js';
 import { isAppError } from '../../domain/shared/app-error.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
 import type { Before, ResourceFactory } from './resource-spec.js';
+import { chips, quantity, screen } from './screen-kit.js';
 
 // issueApiKey names input fields; the form names relations.
 const FORM_PATH: Record<string, string> = { userId: 'user', realmId: 'realm' };
@@ -71,12 +72,26 @@ export const apiKeyResource: ResourceFactory = ({ config, db }) => {
   const scopeChoices = API_KEY_SCOPES.map((s) => ({ value: s, label: s }));
   return {
     options: {
-      listProperties: ['name', 'prefix', 'organization', 'user', 'realm', 'type', 'expiresAt', 'revokedAt'],
-      properties: {
-        organization: { isVisible: { list: true, filter: true, show: true, edit: false } },
-        user: { description: "The key's owner; the key belongs to the owner's organization. Default realm when none is chosen." },
-        scopes: { availableValues: scopeChoices },
-      },
+      ...screen({
+        list: ['name', 'prefix', 'user', 'realm', 'type', 'expiresAt', 'revokedAt', 'lastUsedAt'],
+        filter: ['name', 'prefix', 'organization', 'user', 'realm', 'type', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt'],
+        show: [
+          'name', 'description', 'prefix', 'organization', 'user', 'realm', 'type', 'scopes', 'allowedModelIds', 'maxTokens',
+          'rateLimitPerMinute', 'expiresAt', 'revokedAt', 'lastUsedAt', 'replacedBy', 'createdBy', 'createdAt', 'updatedAt', 'id',
+        ],
+        edit: ['name', 'description', 'user', 'realm', 'type', 'scopes', 'allowedModelIds', 'maxTokens', 'rateLimitPerMinute', 'expiresAt'],
+        properties: {
+          organization: { isVisible: { list: true, filter: true, show: true, edit: false } },
+          description: { type: 'textarea' },
+          prefix: { description: 'The first characters of the key, to recognise it; the key itself is never stored.' },
+          user: { description: "The key's owner; the key belongs to the owner's organization. Default realm when none is chosen." },
+          scopes: { ...chips('None', true), availableValues: scopeChoices },
+          allowedModelIds: { type: 'reference', reference: 'AiModel', isRequired: false, description: 'Empty = every model the owner may use.' },
+          maxTokens: quantity('No limit', undefined, 'Per request. Empty = no limit of its own.'),
+          rateLimitPerMinute: quantity('No limit', undefined, 'Empty = no limit of its own.'),
+          expiresAt: { description: 'Empty = never expires.' },
+        },
+      }),
       actions: {
         new: { handler: issue },
         edit: { before: [checkScopes] },

@@ -4,12 +4,11 @@ import type { AppDeps } from '../../app.js';
 import { clientModule, type Datamodel, type Model } from '../dmmf.js';
 import { isSecretField, type RealmgateResourceArgs } from '../prisma-resource.js';
 import { mayUse } from '../auth/admin-access.js';
+import { enforceMatrix } from '../access/guard-action.js';
 import type { AfterHook, ResourceFactory } from './resource-spec.js';
 import { SYSTEM_FIELDS } from '../../domain/access/permissions.js';
-import { userResource } from './user.resource.js';
-import { apiKeyResource } from './api-key.resource.js';
 import { sessionResource } from './session.resource.js';
-import { ledgerResource } from './ledger.resource.js';
+import { SCREEN_FACTORIES } from './screen-factories.js';
 
 const GROUPS = {
   Tenancy: 'Home',
@@ -50,11 +49,8 @@ const NAVIGATION: Record<string, Group> = {
 };
 
 const FACTORIES: Record<string, ResourceFactory> = {
-  User: userResource,
-  ApiKey: apiKeyResource,
+  ...SCREEN_FACTORIES,
   Session: sessionResource,
-  UsageEvent: ledgerResource,
-  AuditLog: ledgerResource,
 };
 
 /** The built-in actions and the permission-matrix operation each one is. */
@@ -72,7 +68,8 @@ export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWit
     const model = getModelByName(m.name, module) as Model;
     const spec = FACTORIES[model.name]?.(deps) ?? {};
     const resource: RealmgateResourceArgs = { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets };
-    return { resource, options: mergeOptions(defaultOptions(model), spec.options ?? {}) };
+    // The matrix over whatever the spec says: a spec may narrow an action, never widen it.
+    return { resource, options: enforceMatrix(model.name, mergeOptions(defaultOptions(model), spec.options ?? {})) };
   });
 }
 

@@ -53,12 +53,18 @@ const NONE = r('none');
 
 // Tables whose rows are never changed by people: the ledger, the audit log,
 // rollups and counters (moved only by domain functions), migration journals.
-const SYSTEM_WRITTEN = new Set<ResourceName>(['UsageEvent', 'AuditLog', 'UsageDailyRollup', 'QuotaCounter', 'RealmMigrationRun', 'RealmMigrationItem', 'LoginThrottle']);
+const SYSTEM_WRITTEN = new Set<ResourceName>(['UsageEvent', 'AuditLog', 'UsageDailyRollup', 'QuotaCounter', 'RealmMigrationRun', 'RealmMigrationItem']);
 
 const REALM_SCOPED: ResourceName[] = ['Realm', 'ApiKey', 'VectorServer', 'KnowledgeBase', 'Document', 'IngestionJob', 'ChatSession', 'ChatMessage'];
 
 function superadmin(): Record<ResourceName, Row> {
-  return Object.fromEntries(RESOURCES.map((res) => [res, SYSTEM_WRITTEN.has(res) ? READ_ONLY_ALL : ALL])) as Record<ResourceName, Row>;
+  const m = Object.fromEntries(RESOURCES.map((res) => [res, SYSTEM_WRITTEN.has(res) ? READ_ONLY_ALL : ALL])) as Record<ResourceName, Row>;
+  // Sessions come from signing in, never from a form; ending one is deleting it.
+  m.Session = r('all', 'none', 'none', 'all');
+  // The sign-in throttle belongs to the sign-in code alone (row-level security
+  // admits only the 'system' context there): nobody reads it through the panel.
+  m.LoginThrottle = NONE;
+  return m;
 }
 
 function orgAdmin(): Record<ResourceName, Row> {
@@ -143,12 +149,15 @@ export const SECRET_FIELDS: Partial<Record<ResourceName, string[]>> = {
 export const WRITABLE_FIELDS: Partial<Record<UserRole, Partial<Record<ResourceName, string[]>>>> = {
   ADMIN: {
     Organization: ['name', 'description'],
-    User: ['username', 'email', 'displayName', 'role', 'status', 'password'],
+    User: ['username', 'email', 'displayName', 'role', 'status', 'mustChangePassword', 'password'],
   },
   USER: {
     User: ['displayName', 'password'],
   },
 };
+
+/** Columns of every table that no person writes: keys and timestamps the database keeps. */
+export const COMMON_SYSTEM_FIELDS: readonly string[] = ['id', 'createdAt', 'updatedAt'];
 
 /** Fields no person writes directly: maintained by domain functions. */
 export const SYSTEM_FIELDS: Partial<Record<ResourceName, string[]>> = {
@@ -157,3 +166,37 @@ export const SYSTEM_FIELDS: Partial<Record<ResourceName, string[]>> = {
   OrganizationModelAccess: ['firstEnabledAt'],
   Realm: ['createdByMigrationRunId'],
 };
+
+/** Tenancy keys: on rows of an organization, set from the actor (non-superadmins) and never moved by an update. */
+export const TENANCY_FIELDS: readonly string[] = ['organizationId'];
+
+const SECRET_NAME = /(Hash|Encrypted)$/;
+
+/** Hashes, ciphertexts and session blobs: never read through the panel or the API, never written from a request. */
+export function isSecretField(resource: string, field: string): boolean {
+  return SECRET_NAME.test(field) || (SECRET_FIELDS[resource as ResourceName] ?? []).includes(field);
+}
+
+/** Written only by the database or by domain functions, for every role. */
+export function isSystemField(resource: string, field: string): boolean {
+  return COMMON_SYSTEM_FIELDS.includes(field) || (SYSTEM_FIELDS[resource as ResourceName] ?? []).includes(field) || isSecretField(resource, field);
+}
+
+/**
+ * May `role` put a value of its choosing into `field` of `resource`? Not for
+ * secrets and system fields; where WRITABLE_FIELDS lists fields for the role,
+ * only those. Tenancy keys and owners are further set by the server (see
+ * scope.ts actorOwnedFields). A role without write access to the resource at
+ * all is stopped earlier by the matrix.
+ */
+export function isWritableField(role: UserRole, resource: ResourceName, field: string): boolean {
+  if (isSystemField(resource, field)) return false;
+  const listed = WRITABLE_FIELDS[role]?.[resource];
+  return !listed || listed.includes(field);
+}
+
+/** True unless the matrix limits which fields `role` may write on `resource` and `field` is not among them (see isWritableField for the full rule). */
+export function mayWriteField(role: UserRole, resource: ResourceName, field: string): boolean {
+  const listed = WRITABLE_FIELDS[role]?.[resource];
+  return !listed || listed.includes(field);
+}

@@ -106,3 +106,36 @@ export function requireScope(actor: Actor, resource: ResourceName, operation: Op
 export function can(actor: Actor, resource: ResourceName, operation: Operation): boolean {
   return scopeWhere(actor, resource, operation) !== null;
 }
+
+// The column that names a row's owner, for resources a USER owns ('own' scope):
+// the same columns ownWhere filters on.
+const OWNER_FIELD: Partial<Record<ResourceName, string>> = { Realm: 'ownerId', QuotaCounter: 'subjectId' };
+
+/**
+ * Values a new or changed row must carry because of who the actor is, not
+ * because of what the request says: the actor's organization for an 'org' or
+ * 'own' scope, and for 'own' the actor as owner. Empty for 'all' (a superadmin
+ * chooses) and for the Organization resource itself; null when denied.
+ */
+export function actorOwnedFields(actor: Actor, resource: ResourceName, operation: Operation): Record<string, string> | null {
+  if (actor.kind === 'system') return {};
+  if (actor.kind !== 'user') return null;
+  const scope = scopeFor(actor.role, resource, operation);
+  if (scope === 'none') return null;
+  if (scope === 'all' || resource === 'Organization') return {};
+  const orgId = actor.organizationId;
+  if (!orgId) return null;
+  if (scope === 'org') return { organizationId: orgId };
+  if (resource === 'User') return { organizationId: orgId, id: actor.userId };
+  return { organizationId: orgId, [OWNER_FIELD[resource] ?? 'userId']: actor.userId };
+}
+
+/**
+ * True when a scope `where` admits `row`, for checks on a row already in hand.
+ * Only flat equality scopes ({} or { organizationId, ... }) can be decided here;
+ * anything richer fails closed.
+ */
+export function scopeAdmits(where: Where | null, row: Record<string, unknown>): boolean {
+  if (!where) return false;
+  return Object.entries(where).every(([k, v]) => (v === null || typeof v !== 'object') && row[k] === v);
+}

@@ -1,0 +1,37 @@
+import { ACTOR_ROLE_LABELS, RESOURCE_LABELS } from './labels.js';
+import { ledgerResource } from './ledger.resource.js';
+import { linkRecords } from './record-links.js';
+import { READ_ONLY_ACTIONS, type ResourceFactory } from './resource-spec.js';
+import { readableJson, recordLink, screen } from './screen-kit.js';
+
+/**
+ * The audit log (append-only): who did what to which record. The record id
+ * becomes a link titled like the record (when the viewer may see it); the
+ * changes read as a before/after table.
+ */
+export const auditLogResource: ResourceFactory = (deps) => {
+  const ledger = ledgerResource(deps).options!;
+  const links = linkRecords({
+    recordId: (p) => (p.recordId && p.resource ? { resource: String(p.resource), id: String(p.recordId) } : null),
+  });
+  return {
+    options: {
+      ...ledger,
+      ...screen({
+        list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organization'],
+        filter: ['occurredAt', 'actor', 'actorRole', 'action', 'resource', 'recordId', 'organization', 'ip'],
+        show: ['occurredAt', 'actorLabel', 'actor', 'actorRole', 'organization', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
+        properties: {
+          // Free text in the table; choices make the filter a select and the words readable.
+          resource: { availableValues: Object.keys(RESOURCE_LABELS).map((r) => ({ value: r, label: r })) },
+          actorRole: { availableValues: Object.keys(ACTOR_ROLE_LABELS).map((r) => ({ value: r, label: r })) },
+          recordId: recordLink({ list: true, filter: true, show: true, edit: false }),
+          changes: readableJson(),
+          actorLabel: { description: 'Email of the person, or the system task, at the time.' },
+        },
+        titleProperty: 'action',
+      }),
+      actions: { ...READ_ONLY_ACTIONS, list: { after: [links] }, show: { after: [links] } },
+    },
+  };
+};
