@@ -42,6 +42,10 @@ const schema = z.object({
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
   LOCKOUT_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Failed sign-ins per IP per window before the IP is blocked (kept in PostgreSQL). */
+  LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
+  LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
+  LOGIN_IP_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
 });
 
 export type Config = z.infer<typeof schema> & {
