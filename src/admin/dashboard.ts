@@ -36,7 +36,8 @@ export function dashboardHandler({ db }: Pick<AppDeps, 'db'>): PageHandler {
     const now = new Date();
 
     const [orgs, users, keys, realms, usage, byModel, ownOrg] = await Promise.all([
-      orgScope ? db.organization.count({ where: and(orgScope, { isActive: true }) }) : null,
+      // Other roles see their own organization only: a count of one says nothing.
+      orgScope && admin?.role === 'SUPERADMIN' ? db.organization.count({ where: and(orgScope, { isActive: true }) }) : null,
       userScope ? db.user.count({ where: and(userScope, { status: 'ACTIVE' }) }) : null,
       keyScope ? db.apiKey.count({ where: and(keyScope, { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }) }) : null,
       realmScope ? db.realm.count({ where: and(realmScope, { isActive: true }) }) : null,

@@ -11,7 +11,7 @@ import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
 import { adminTenant } from './auth/admin-tenant.js';
 import { adminApiGuard } from './access/api-guard.js';
-import { componentLoader, Components, dropStaleDevBundle } from './components.js';
+import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { buildTranslations } from './resources/translations.js';
 
@@ -48,13 +48,12 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     },
   });
 
-  // In production this bundles custom components (components/, see components.ts) before we serve;
-  // @adminjs/express calls initialize() again without awaiting it, so make that a no-op.
-  dropStaleDevBundle();
-  const started = Date.now();
-  await admin.initialize();
+  // In production the custom components (components/) are bundled before we serve, unless a
+  // bundle prebuilt for the same sources exists (see components.ts); @adminjs/express calls
+  // initialize() again without awaiting it, so make that a no-op.
+  const bundle = await prepareComponents(admin);
   admin.initialize = async () => {};
-  if (process.env.NODE_ENV === 'production') deps.log.info({ ms: Date.now() - started }, 'admin bundle ready');
+  if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
   const session = createAdminSession(deps, ROOT);
   app.use(adminAuthRoutes({ admin, session, deps }));

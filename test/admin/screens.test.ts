@@ -227,7 +227,7 @@ describe('dashboard', () => {
 
     const forAdmin = (await admin.get('/dashboard')).body;
     expect(forAdmin.scope).toMatch(/^Org A /);
-    expect(card(forAdmin, 'Active organizations')).toBe('1');
+    expect(card(forAdmin, 'Active organizations')).toBeUndefined();
     expect(card(forAdmin, 'Active users')).toBe('4');
     expect(card(forAdmin, 'Tokens this month')).toBe('1,234');
 
@@ -236,6 +236,7 @@ describe('dashboard', () => {
 
     const forSuperadmin = (await superadmin.get('/dashboard')).body;
     expect(forSuperadmin.scope).toBe('All organizations');
+    expect(Number(card(forSuperadmin, 'Active organizations'))).toBeGreaterThanOrEqual(2);
     expect(card(forSuperadmin, 'Tokens this month')).toBe('901,234');
   });
 });

@@ -9,6 +9,7 @@ import type { AfterHook, ResourceFactory } from './resource-spec.js';
 import { SYSTEM_FIELDS } from '../../domain/access/permissions.js';
 import { sessionResource } from './session.resource.js';
 import { SCREEN_FACTORIES } from './screen-factories.js';
+import { withCustomActions } from '../actions/index.js';
 
 const GROUPS = {
   Tenancy: 'Home',
@@ -69,7 +70,9 @@ export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWit
     const spec = FACTORIES[model.name]?.(deps) ?? {};
     const resource: RealmgateResourceArgs = { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets };
     // The matrix over whatever the spec says: a spec may narrow an action, never widen it.
-    return { resource, options: enforceMatrix(model.name, mergeOptions(defaultOptions(model), spec.options ?? {})) };
+    // Custom actions (src/admin/actions) join before the matrix, which governs them like the built-in ones.
+    const options = withCustomActions(model.name, deps, mergeOptions(defaultOptions(model), spec.options ?? {}));
+    return { resource, options: enforceMatrix(model.name, options) };
   });
 }
 

@@ -12,6 +12,5 @@ export const organizationModelAccessResource: ResourceFactory = () => ({
       tokenLimitPerUser: quantity("Model's limit", undefined, "Tokens per user per period. Empty = the model's own limit."),
       firstEnabledAt: { description: 'Trials count from here.' },
     },
-    titleProperty: 'organization',
   }),
 });

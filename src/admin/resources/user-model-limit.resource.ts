@@ -12,6 +12,5 @@ export const userModelLimitResource: ResourceFactory = () => ({
       tokenLimit: quantity("Model's limit", undefined, "Tokens per period. Empty = the organization's or model's limit."),
       isEnabled: { description: 'Unticked = this user may not use the model.' },
     },
-    titleProperty: 'user',
   }),
 });

@@ -194,9 +194,3 @@ export function isWritableField(role: UserRole, resource: ResourceName, field: s
   const listed = WRITABLE_FIELDS[role]?.[resource];
   return !listed || listed.includes(field);
 }
-
-/** True unless the matrix limits which fields `role` may write on `resource` and `field` is not among them (see isWritableField for the full rule). */
-export function mayWriteField(role: UserRole, resource: ResourceName, field: string): boolean {
-  const listed = WRITABLE_FIELDS[role]?.[resource];
-  return !listed || listed.includes(field);
-}

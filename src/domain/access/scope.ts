@@ -1,7 +1,7 @@
 import type { OrganizationType, PricingPlan } from '@prisma/client';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
-import { scopeFor, type Operation, type ResourceName } from './permissions.js';
+import { WRITABLE_FIELDS, scopeFor, type Operation, type ResourceName } from './permissions.js';
 
 /** A Prisma `where` fragment; `null` means "nothing": the operation is denied. */
 export type Where = Record<string, unknown>;
@@ -138,4 +138,12 @@ export function actorOwnedFields(actor: Actor, resource: ResourceName, operation
 export function scopeAdmits(where: Where | null, row: Record<string, unknown>): boolean {
   if (!where) return false;
   return Object.entries(where).every(([k, v]) => (v === null || typeof v !== 'object') && row[k] === v);
+}
+
+/** True unless the matrix limits which fields `actor`'s role may write on `resource` and `field` is not among them (isWritableField adds system and secret fields). */
+export function mayWriteField(actor: Actor, resource: ResourceName, field: string): boolean {
+  if (actor.kind === 'system') return true;
+  if (actor.kind !== 'user') return false;
+  const fields = WRITABLE_FIELDS[actor.role]?.[resource];
+  return !fields || fields.includes(field);
 }
