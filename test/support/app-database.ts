@@ -17,7 +17,9 @@ export interface AppDatabase extends TestDatabase {
 export async function appDatabase(label: string): Promise<AppDatabase> {
   const base = await freshDatabase(label);
   const appUrl = await ensureAppLogin(base.url, TEST_APP_PASSWORD);
-  const raw = createPrisma(appUrl, { max: 8 });
+  // Enough connections for the race tests (10+ concurrent interactive transactions):
+  // a starved pool makes Prisma give up on a transaction after its 2 s maxWait.
+  const raw = createPrisma(appUrl, { max: 16 });
   const app = createTenantPrisma(raw);
   return {
     ...base,
