@@ -17,7 +17,8 @@ export interface RequestMeta {
   userAgent?: string | null;
 }
 
-const SECRET_KEY = /password|secret|hash|encrypted|token|pepper|^sess$/i;
+// Names of secrets, not of counts: "accessToken" is redacted, "maxTokens" and "tokenLimit" are not.
+const SECRET_KEY = /password|secret|hash|encrypted|pepper|^sess$|^token$|[a-z]Token$/i;
 
 /** Replaces secret-looking values with "[redacted]", recursively. */
 export function redact(value: unknown): unknown {
