@@ -33,9 +33,14 @@ export async function startRunningApp(database: AppDatabase, env: Record<string,
     const s = built.app.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
   });
   const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  // Outside production AdminJS bundles the custom components on the first request
+  // for them. Do it here, once per worker (the bundle then stays on disk), so a
+  // browser test's page load never waits on a bundle build on a busy machine.
+  await fetch(`${baseUrl}/admin/frontend/assets/components.bundle.js`, { signal: AbortSignal.timeout(180_000) }).then((r) => r.arrayBuffer());
   let closed = false;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl,
     config,
     built,
     async close() {
