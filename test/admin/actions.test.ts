@@ -165,8 +165,31 @@ describe('API keys', () => {
     expect(await t.db.apiKey.count({ where: { id: { in: ids }, revokedAt: null } })).toBe(0);
   });
 
+  it("an org admin cannot rotate, revoke or generate keys of another organization's users", async () => {
+    const lexKey = await liveKeyOf('erin.user@lexco.example');
+    const erin = await user('erin.user@lexco.example');
+    const erinRealm = await t.db.realm.findFirstOrThrow({ where: { ownerId: erin.id, isDefault: true } });
+    expect((await alice.post(record('ApiKey', lexKey, 'rotate'), { graceSeconds: 0 })).status).toBe(404);
+    expect((await alice.post(record('ApiKey', lexKey, 'revoke'), { confirm: 'yes' })).status).toBe(404);
+    expect((await alice.post(bulk('ApiKey', [lexKey], 'revokeSelected'), { confirm: 'yes' })).status).toBe(404);
+    expect((await alice.post(record('User', erin.id, 'generateKey'), { name: 'cross-org key' })).status).toBe(404);
+    expect((await alice.post(record('Realm', erinRealm.id, 'generateKey'), { name: 'cross-org key' })).status).toBe(404);
+    // Into a realm of another organization's user, from her own organization's user page: the domain says not found.
+    const bob = await user('bob.user@acme.example');
+    expectErrorNotice(await alice.post(record('User', bob.id, 'generateKey'), { name: 'cross-org key', realmId: erinRealm.id }), /Realm not found/);
+    expect(await t.db.apiKey.count({ where: { name: 'cross-org key' } })).toBe(0);
+    expect(await t.db.apiKey.findUniqueOrThrow({ where: { id: lexKey } })).toMatchObject({ revokedAt: null, replacedById: null });
+    // Her own organization's keys she may rotate.
+    const own = await alice.post(record('ApiKey', await liveKeyOf('alice.admin@acme.example'), 'rotate'), { graceSeconds: 0 });
+    expectOk(own, 'own-org rotate');
+    generated.push(own.body.secretOnce);
+  });
+
   it('the secrets generated here are stored nowhere: not in keys, audit rows, sessions or any other column', async () => {
     expect(generated.length).toBeGreaterThanOrEqual(4);
+    // The search itself finds what is stored: a key's display prefix.
+    const stored = await t.db.apiKey.findFirstOrThrow({ where: { name: 'From the realm' } });
+    expect(await occurrencesInDatabase(t.db, stored.prefix)).toContain('api_keys.prefix');
     for (const secret of generated) expect(await occurrencesInDatabase(t.db, secret), secret.slice(0, 12)).toEqual([]);
   });
 });
@@ -206,7 +229,7 @@ describe('quota resets', () => {
     const pulse = await org('Pulse Health Clinic');
     await use('ORGANIZATION', lex.id, lex.id, 500);
     await use('ORGANIZATION', pulse.id, pulse.id, 700);
-    const form = await superadmin.get(bulk('Organization', [lex.id, pulse.id], 'bulkResetQuotas'));
+    const form = await superadmin.get(bulk('Organization', [lex.id, pulse.id], 'resetSelectedQuotas'));
     expectOk(form, 'bulkResetQuotas form');
     expect(form.body.stats).toHaveLength(2);
     const counters = form.body.stats.flatMap((s: { metrics: { counterId: string | null; generation: number }[] }) =>
@@ -216,11 +239,11 @@ describe('quota resets', () => {
 
     const acme = await org('Acme Marketing');
     const acmeCounter = await t.db.quotaCounter.findFirstOrThrow({ where: { subjectId: acme.id } });
-    const crafted = await superadmin.post(bulk('Organization', [lex.id, pulse.id], 'bulkResetQuotas'), { counters: JSON.stringify([...counters, { counterId: acmeCounter.id, expectedGeneration: acmeCounter.generation }]) });
+    const crafted = await superadmin.post(bulk('Organization', [lex.id, pulse.id], 'resetSelectedQuotas'), { counters: JSON.stringify([...counters, { counterId: acmeCounter.id, expectedGeneration: acmeCounter.generation }]) });
     expectErrorNotice(crafted, /not found/i);
 
-    const res = await superadmin.post(bulk('Organization', [lex.id, pulse.id], 'bulkResetQuotas'), { counters: JSON.stringify(counters) });
-    expectOk(res, 'bulkResetQuotas');
+    const res = await superadmin.post(bulk('Organization', [lex.id, pulse.id], 'resetSelectedQuotas'), { counters: JSON.stringify(counters) });
+    expectOk(res, 'resetSelectedQuotas');
     for (const s of res.body.stats) for (const m of s.metrics.filter((x: { counterId: string | null }) => x.counterId)) expect(m.used).toBe(0);
   });
 
@@ -323,13 +346,13 @@ describe('users', () => {
     expect((await user(frank.email)).status).toBe('ACTIVE');
 
     const again = await signIn(frank.email);
-    const ended = await superadmin.post(record('User', frank.id, 'endSessions'), { confirm: 'yes' });
-    expectOk(ended, 'endSessions');
+    const ended = await superadmin.post(record('User', frank.id, 'endAllSessions'), { confirm: 'yes' });
+    expectOk(ended, 'endAllSessions');
     expect(ended.body.notice.message).toMatch(/1 session ended/);
     expect(await again.get('/resources/ApiKey/actions/list').then((r) => r.outcome)).toBe('signed-out');
 
-    const res = await superadmin.post(record('User', frank.id, 'temporaryPassword'), { confirm: 'yes' });
-    expectOk(res, 'temporaryPassword');
+    const res = await superadmin.post(record('User', frank.id, 'setTemporaryPassword'), { confirm: 'yes' });
+    expectOk(res, 'setTemporaryPassword');
     const password: string = res.body.secretOnce;
     expect(password).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
     expect(count(JSON.stringify(res.body), password)).toBe(1);
@@ -342,7 +365,7 @@ describe('users', () => {
   it('an org admin cannot act on users of another organization, nor on themselves', async () => {
     const gina = await user('gina.viewer@lexco.example');
     expect((await alice.post(record('User', gina.id, 'lock'), { confirm: 'yes' })).status).toBe(404);
-    expect((await alice.post(record('User', gina.id, 'temporaryPassword'), { confirm: 'yes' })).status).toBe(404);
+    expect((await alice.post(record('User', gina.id, 'setTemporaryPassword'), { confirm: 'yes' })).status).toBe(404);
     expect((await user(gina.email)).status).toBe('ACTIVE');
     const self = await user('alice.admin@acme.example');
     expectErrorNotice(await alice.post(record('User', self.id, 'lock'), { confirm: 'yes' }), /cannot lock yourself/);
@@ -362,15 +385,15 @@ describe('what a viewer may not do', () => {
       [bulk('ApiKey', [key], 'revokeSelected'), { confirm: 'yes' }],
       [record('ApiKey', key, 'resetUsage'), { counters: '[]' }],
       [record('Organization', acme.id, 'resetQuotas'), { counters: '[]' }],
-      [bulk('Organization', [acme.id], 'bulkResetQuotas'), { counters: '[]' }],
+      [bulk('Organization', [acme.id], 'resetSelectedQuotas'), { counters: '[]' }],
       [record('Organization', acme.id, 'manageModels'), { changes: '[]' }],
       [record('User', bob.id, 'lock'), {}],
-      [record('User', bob.id, 'temporaryPassword'), {}],
-      [record('User', bob.id, 'endSessions'), {}],
+      [record('User', bob.id, 'setTemporaryPassword'), {}],
+      [record('User', bob.id, 'endAllSessions'), {}],
       [record('User', bob.id, 'resetModelLimits'), { counters: '[]' }],
       [record('User', bob.id, 'generateKey'), { name: 'viewer key' }],
       [record('Realm', realm.id, 'generateKey'), { name: 'viewer key' }],
-      ['/resources/RealmMigrationRun/actions/migrate', {}],
+      ['/resources/RealmMigrationRun/actions/migrateDataIntoRealms', {}],
     ];
     for (const [path, fields] of calls) expect((await carol.post(path, fields)).status, path).toBe(403);
     expect(await t.db.apiKey.count({ where: { name: 'viewer key' } })).toBe(0);
@@ -381,7 +404,21 @@ describe('what a viewer may not do', () => {
   });
 
   it('an org admin may not run the realm migration', async () => {
-    expect((await alice.get('/resources/RealmMigrationRun/actions/migrate')).status).toBe(403);
+    expect((await alice.get('/resources/RealmMigrationRun/actions/migrateDataIntoRealms')).status).toBe(403);
+  });
+});
+
+describe('realms', () => {
+  it('"Stats" counts what a realm holds, per kind', async () => {
+    const bob = await user('bob.user@acme.example');
+    const realm = await t.db.realm.findFirstOrThrow({ where: { ownerId: bob.id, isDefault: true } });
+    const res = await carol.get(record('Realm', realm.id, 'stats'));
+    expectOk(res, 'stats');
+    const keys = await t.db.apiKey.count({ where: { realmId: realm.id } });
+    expect(res.body.stats.kinds.find((k: { kind: string }) => k.kind === 'API_KEY').count).toBe(keys);
+    expect(res.body.stats.total).toBeGreaterThanOrEqual(keys);
+    const lexRealm = await t.db.realm.findFirstOrThrow({ where: { organization: { name: 'Lex & Co Solicitors' } } });
+    expect((await carol.get(record('Realm', lexRealm.id, 'stats'))).status).toBe(404);
   });
 });
 
@@ -394,7 +431,7 @@ describe('realm migration', () => {
 
   async function waitFor(status: string): Promise<any> {
     for (let i = 0; i < 120; i++) {
-      const res = await superadmin.get('/resources/RealmMigrationRun/actions/migrate?view=status');
+      const res = await superadmin.get('/resources/RealmMigrationRun/actions/migrateDataIntoRealms?view=status');
       expectOk(res, 'status');
       const { status: s, job } = res.body;
       if (job?.state === 'failed') throw new Error(`job failed: ${job.error}`);
@@ -407,12 +444,12 @@ describe('realm migration', () => {
   it('shows the dry run, runs in the background to completion, and rolls back', async () => {
     const legacy = await withoutRealm();
     expect(legacy).toBeGreaterThan(0);
-    const plan = await superadmin.get('/resources/RealmMigrationRun/actions/migrate');
+    const plan = await superadmin.get('/resources/RealmMigrationRun/actions/migrateDataIntoRealms');
     expectOk(plan, 'plan');
     expect(plan.body.plan.totals.rows).toBe(legacy);
     expect(plan.body.plan.owners.some((o: { email: string }) => o.email === 'bob.user@acme.example')).toBe(true);
 
-    const started = await superadmin.post('/resources/RealmMigrationRun/actions/migrate', { batchSize: 2 });
+    const started = await superadmin.post('/resources/RealmMigrationRun/actions/migrateDataIntoRealms', { batchSize: 2 });
     expectOk(started, 'run');
     const done = await waitFor('COMPLETED');
     expect(done.status.latest).toMatchObject({ rowsDone: legacy, rowsTotal: legacy });
@@ -420,11 +457,11 @@ describe('realm migration', () => {
     expect(done.job).toMatchObject({ kind: 'migrate', state: 'done' });
 
     const runId = done.status.latest.id;
-    const rollback = await superadmin.post(record('RealmMigrationRun', runId, 'rollback'), { confirm: 'yes' });
-    expectOk(rollback, 'rollback');
+    const rollback = await superadmin.post(record('RealmMigrationRun', runId, 'rollBack'), { confirm: 'yes' });
+    expectOk(rollback, 'rollBack');
     await waitFor('ROLLED_BACK');
     expect(await withoutRealm()).toBe(legacy);
     // A rolled-back run offers no second rollback.
-    expectErrorNotice(await superadmin.post(record('RealmMigrationRun', runId, 'rollback'), { confirm: 'yes' }), /already rolled back/);
+    expectErrorNotice(await superadmin.post(record('RealmMigrationRun', runId, 'rollBack'), { confirm: 'yes' }), /already rolled back/);
   });
 });

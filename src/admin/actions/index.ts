@@ -1,0 +1,62 @@
+import type { PropertyOptions, ResourceOptions } from 'adminjs';
+import type { AppDeps } from '../../app.js';
+import { Components } from '../components.js';
+import { aiModelActions } from './ai-model.actions.js';
+import { apiKeyActions } from './api-key.actions.js';
+import { organizationActions } from './organization.actions.js';
+import { realmMigrationActions } from './realm-migration.actions.js';
+import { realmActions } from './realm.actions.js';
+import { userActions } from './user.actions.js';
+
+/** What a resource gets on top of its screen: custom actions, and show-page panels that read them. */
+interface CustomSpec {
+  actions: Record<string, Record<string, unknown>>;
+  /** Virtual properties shown on the show page (before `related` when there is one). */
+  showPanels?: Record<string, PropertyOptions>;
+}
+
+/** The quota usage panel on a show page: components/action-quota-stats.tsx calls the record's hidden quotaStats action. */
+const QUOTA_PANEL: Record<string, PropertyOptions> = {
+  quotaUsage: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false }, isSortable: false, components: { show: Components.ActionQuotaStats } },
+};
+
+/** The custom actions of each resource (src/admin/actions), by model name. */
+export const CUSTOM_ACTIONS: Record<string, (deps: AppDeps) => CustomSpec> = {
+  ApiKey: (deps) => ({ actions: apiKeyActions(deps), showPanels: QUOTA_PANEL }),
+  Organization: (deps) => ({ actions: organizationActions(deps), showPanels: QUOTA_PANEL }),
+  User: (deps) => ({ actions: userActions(deps), showPanels: QUOTA_PANEL }),
+  Realm: (deps) => ({ actions: realmActions(deps) }),
+  AiModel: (deps) => ({ actions: aiModelActions(deps) }),
+  RealmMigrationRun: (deps) => ({ actions: realmMigrationActions(deps) }),
+};
+
+const toArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/**
+ * `options` with the resource's custom actions merged in: new actions are
+ * added; for an existing action our keys win and our `after` hooks run after
+ * its own. Panels are added as properties and placed on the show page. The
+ * permission matrix (enforceMatrix) is applied afterwards, as to every action.
+ */
+export function withCustomActions(modelName: string, deps: AppDeps, options: ResourceOptions): ResourceOptions {
+  const custom = CUSTOM_ACTIONS[modelName]?.(deps);
+  if (!custom) return options;
+  const actions: Record<string, any> = { ...options.actions };
+  for (const [name, action] of Object.entries(custom.actions)) {
+    const base = actions[name] ?? {};
+    actions[name] = { ...base, ...action, after: [...toArray(base.after), ...toArray(action.after as unknown)] };
+    if (!actions[name].after.length) delete actions[name].after;
+  }
+  const panels = Object.keys(custom.showPanels ?? {});
+  let showProperties = options.showProperties;
+  if (showProperties && panels.length) {
+    const at = showProperties.indexOf('related');
+    showProperties = at < 0 ? [...showProperties, ...panels] : [...showProperties.slice(0, at), ...panels, ...showProperties.slice(at)];
+  }
+  return {
+    ...options,
+    actions,
+    properties: { ...options.properties, ...custom.showPanels },
+    ...(showProperties ? { showProperties } : {}),
+  };
+}
