@@ -9,7 +9,7 @@ import { createPrisma } from '../src/db/client.js';
 import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { loadMigrations, migrateDown, migrateUp } from '../src/db/migrate.js';
-import { appConnectionProblem, ensureAppLogin, systemSessionUrl } from '../src/db/app-role.js';
+import { appConnectionProblem, appLoginName, ensureAppLogin, systemSessionUrl } from '../src/db/app-role.js';
 import { createTenantPrisma, currentTenant, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
 import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
 
@@ -196,7 +196,8 @@ afterAll(async () => {
 
 describe('the app login', () => {
   it('is a member of realmgate_app, not the owner, not a superuser, without BYPASSRLS', async () => {
-    expect(new URL(appUrl).username).toBe('realmgate_app_login');
+    expect(new URL(appUrl).username).toBe(appLoginName(ownerUrl));
+    expect(appLoginName(ownerUrl)).toMatch(/^realmgate_app_login_/);
     expect(await appConnectionProblem(appUrl)).toBeNull();
     expect(await appConnectionProblem(ownerUrl)).toMatch(/superuser/);
     // Idempotent: a second start changes nothing and returns the same URL.
@@ -366,7 +367,7 @@ describe('row-level security', () => {
     expect(state.grantedWithoutRls).toEqual([]);
     expect(state.appRole).toEqual({ rolbypassrls: false, rolsuper: false, rolcanlogin: false, owned: 0 });
     // The app login inherits no bypass either.
-    const { rows } = await owner.query(`SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = 'realmgate_app_login'`);
+    const { rows } = await owner.query(`SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1`, [appLoginName(ownerUrl)]);
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: true });
   });
 

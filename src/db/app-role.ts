@@ -13,9 +13,20 @@ export const DEFAULT_APP_LOGIN = 'realmgate_app_login';
 type WarnLog = { warn(obj: object, msg: string): void };
 
 export interface AppLoginOptions {
-  /** Name of the LOGIN role; cluster-wide, so databases sharing a server share it. */
+  /** Name of the LOGIN role (cluster-wide); default: appLoginName(ownerUrl), one per database. */
   role?: string;
   log?: WarnLog;
+}
+
+/**
+ * The app login's name for the database in `url`: one login per database, so
+ * two Realmgate databases on one server (staging and production, or parallel
+ * test runs) never overwrite each other's password.
+ */
+export function appLoginName(url: string): string {
+  const db = decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
+  const name = `${DEFAULT_APP_LOGIN}_${db.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  return name.length <= 63 ? name : `${name.slice(0, 50)}_${crypto.createHash('sha1').update(db).digest('hex').slice(0, 12)}`;
 }
 
 /** A stable password for the app login, derived from a secret every instance shares. */
@@ -109,7 +120,7 @@ const RETRYABLE = new Set(['23505', '42710', 'XX000', '40001', '40P01']);
  * logs a warning and returns `ownerUrl` (set DATABASE_APP_URL instead).
  */
 export async function ensureAppLogin(ownerUrl: string, password: string, options: AppLoginOptions = {}): Promise<string> {
-  const role = options.role ?? DEFAULT_APP_LOGIN;
+  const role = options.role ?? appLoginName(ownerUrl);
   const appUrl = withCredentials(ownerUrl, role, password);
   if (await usable(appUrl)) return appUrl; // already set up: no DDL on every start
 

@@ -37,6 +37,7 @@ DROP FUNCTION IF EXISTS "rg_ctx_org_id"();
 DO $$
 DECLARE
   app_oid oid;
+  login name;
 BEGIN
   SELECT oid INTO app_oid FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app';
   IF app_oid IS NULL THEN
@@ -52,13 +53,14 @@ BEGIN
     RETURN;
   END IF;
   BEGIN
-    IF EXISTS (
-      SELECT 1 FROM pg_catalog.pg_roles r
-      WHERE r.rolname = 'realmgate_app_login'
+    -- The per-database logins (src/db/app-role.ts appLoginName) that nothing depends on.
+    FOR login IN
+      SELECT r.rolname FROM pg_catalog.pg_roles r
+      WHERE r.rolname LIKE 'realmgate\_app\_login%'
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend d WHERE d.refclassid = 'pg_catalog.pg_authid'::regclass AND d.refobjid = r.oid)
-    ) THEN
-      DROP ROLE realmgate_app_login;
-    END IF;
+    LOOP
+      EXECUTE format('DROP ROLE %I', login);
+    END LOOP;
     DROP ROLE realmgate_app;
   EXCEPTION
     WHEN insufficient_privilege OR dependent_objects_still_exist THEN
