@@ -11,6 +11,7 @@ import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
 import { adminTenant } from './auth/admin-tenant.js';
 import { adminApiGuard } from './access/api-guard.js';
+import { passwordChangeRoutes } from './auth/password-change-routes.js';
 import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { buildTranslations } from './resources/translations.js';
@@ -72,7 +73,9 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   );
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
+  const passwordChange = passwordChangeRoutes({ rootPath: ROOT, logoutPath: `${ROOT}/logout`, session, deps });
+  app.use(passwordChange.router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, close: () => session.close() };
 }

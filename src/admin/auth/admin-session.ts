@@ -17,6 +17,8 @@ export interface AdminSessionUser {
   role: UserRole;
   organizationId: string | null;
   title: string;
+  /** Set after an admin gave a temporary password: every page leads to the change-password form. */
+  mustChangePassword?: boolean;
 }
 
 declare module 'express-session' {
@@ -129,7 +131,7 @@ export async function loadSessionUser(pool: pg.Pool, userId: string): Promise<Ad
   if (!UUID_PATTERN.test(userId)) return null;
   const { rows } = await pool.query<AdminSessionUser>(
     `SELECT u."id"::text AS id, u."email", u."role"::text AS role, u."organization_id"::text AS "organizationId",
-            COALESCE(u."display_name", u."username") AS title
+            COALESCE(u."display_name", u."username") AS title, u."must_change_password" AS "mustChangePassword"
        FROM "users" AS u WHERE u."id" = $1::uuid AND ${accountUsableSql('u')}`,
     [userId],
   );
@@ -137,5 +139,5 @@ export async function loadSessionUser(pool: pg.Pool, userId: string): Promise<Ad
 }
 
 function sameUser(a: AdminSessionUser, b: AdminSessionUser): boolean {
-  return a.id === b.id && a.email === b.email && a.role === b.role && a.organizationId === b.organizationId && a.title === b.title;
+  return a.id === b.id && a.email === b.email && a.role === b.role && a.organizationId === b.organizationId && a.title === b.title && !!a.mustChangePassword === !!b.mustChangePassword;
 }
