@@ -61,9 +61,9 @@ function superadmin(): Record<ResourceName, Row> {
   const m = Object.fromEntries(RESOURCES.map((res) => [res, SYSTEM_WRITTEN.has(res) ? READ_ONLY_ALL : ALL])) as Record<ResourceName, Row>;
   // Sessions come from signing in, never from a form; ending one is deleting it.
   m.Session = r('all', 'none', 'none', 'all');
-  // The sign-in throttle belongs to the sign-in code alone (row-level security
-  // admits only the 'system' context there): nobody reads it through the panel.
-  m.LoginThrottle = NONE;
+  // The sign-in throttle is counted by the sign-in code alone; superadmins may
+  // see blocked addresses and unblock one by deleting its row (migration 0004).
+  m.LoginThrottle = r('all', 'none', 'none', 'all');
   return m;
 }
 
