@@ -71,10 +71,10 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     // Same options as ours so its (skipped) session middleware builds no MemoryStore.
     session.options,
   );
-  // Parse the body before entering the tenant context (AdminJS's own formidable
-  // then sees it parsed and skips): stream callbacks would lose the context.
   const passwordChange = passwordChangeRoutes({ rootPath: ROOT, logoutPath: `${ROOT}/logout`, session, deps });
   app.use(passwordChange.router);
+  // Parse the body before entering the tenant context (AdminJS's own formidable
+  // then sees it parsed and skips): stream callbacks would lose the context.
   app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, close: () => session.close() };
