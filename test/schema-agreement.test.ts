@@ -15,6 +15,8 @@ import { migrateUp } from '../src/db/migrate.js';
 const DB_ONLY_INDEXES: Record<string, string> = {
   // 0001_init: partial unique index, "at most one default realm per owner".
   realms_one_default_per_owner: 'partial unique index (WHERE is_default)',
+  // 0005: partial unique index, realm names unique per owner among active realms.
+  realms_owner_active_name_key: 'partial unique index (WHERE is_active)',
 };
 // Also not visible to Prisma and therefore not compared here: the append-only
 // triggers on usage_events/audit_logs (test/append-only.test.ts), NULLS NOT DISTINCT

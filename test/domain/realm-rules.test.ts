@@ -85,10 +85,10 @@ describe('realm rules', () => {
     expect(await t.db.realm.findUniqueOrThrow({ where: { id: empty.id } })).toMatchObject({ isActive: false, name: 'Empty' });
     expect(await code(deleteRealm(t.app, userA, { realmId: empty.id }))).toBe('NOT_FOUND');
     expect(await code(updateRealm(t.app, userA, { realmId: empty.id, name: 'Back' }))).toBe('NOT_FOUND');
-    // The database keeps the name unique across soft-deleted realms too: say so plainly.
-    const e = await createRealm(t.app, userA, { name: 'Empty' }).catch((x) => x);
-    expect(e).toBeInstanceOf(AppError);
-    expect((e as AppError).message).toMatch(/deleted realm/);
+    // A deleted realm frees its name; a second active realm of that name does not fit.
+    const reused = await createRealm(t.app, userA, { name: 'Empty' });
+    expect(reused).toMatchObject({ name: 'Empty', isActive: true });
+    expect(await code(createRealm(t.app, userA, { name: 'Empty' }))).toBe('CONFLICT');
     expect(await t.db.auditLog.count({ where: { action: 'realm.delete', recordId: empty.id } })).toBe(1);
   });
 

@@ -2,21 +2,15 @@ import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
 
 /**
- * Realm names are unique per owner. Active realms are what people see; the
- * database's unique index (owner_id, name) also counts soft-deleted ones, so
- * such a clash gets its own message rather than a constraint error.
+ * Realm names are unique per owner among active realms (the partial unique
+ * index realms_owner_active_name_key); a deleted realm frees its name.
  */
 export async function assertRealmNameFree(tx: Tx, ownerId: string, name: string, exceptRealmId?: string): Promise<void> {
   const clash = await tx.realm.findFirst({
-    where: { ownerId, name, ...(exceptRealmId ? { id: { not: exceptRealmId } } : {}) },
-    select: { id: true, isActive: true },
+    where: { ownerId, name, isActive: true, ...(exceptRealmId ? { id: { not: exceptRealmId } } : {}) },
+    select: { id: true },
   });
-  if (!clash) return;
-  throw new AppError(
-    'CONFLICT',
-    clash.isActive ? `A realm named "${name}" already exists for this owner` : `A deleted realm of this owner still uses the name "${name}"; choose another name`,
-    { field: 'name' },
-  );
+  if (clash) throw realmNameTaken(name);
 }
 
 /** The clash message for a unique violation that raced past assertRealmNameFree. */
