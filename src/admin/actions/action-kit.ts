@@ -1,8 +1,7 @@
 import type { ActionContext, ActionHandler, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import type { Logger } from '../../logger.js';
 import type { Operation, ResourceName } from '../../domain/access/permissions.js';
-import { can } from '../../domain/access/scope.js';
-import { mayWriteField } from '../../domain/quotas/scope-admits.js';
+import { can, mayWriteField } from '../../domain/access/scope.js';
 import { AppError, isAppError } from '../../domain/shared/app-error.js';
 import { adminRequestMeta, type UserActor } from '../access/admin-request.js';
 import { guardAction } from '../access/guard-action.js';

@@ -4,7 +4,7 @@ import { scopeWhere } from '../../domain/access/scope.js';
 import { grantModelToOrganizations } from '../../domain/model-access/grant-model-to-organizations.js';
 import { MODEL_FIELDS } from '../../domain/model-access/managed-organizations.js';
 import { modelEligibility } from '../../domain/model-access/model-eligibility.js';
-import { scopeAdmits } from '../../domain/quotas/scope-admits.js';
+import { scopeAdmits } from '../../domain/access/scope.js';
 import { AppError } from '../../domain/shared/app-error.js';
 import type { UserActor } from '../access/admin-request.js';
 import { Components } from '../components.js';

@@ -3,6 +3,7 @@ import { issueApiKey } from '../../domain/api-keys/issue-api-key.js';
 import { API_KEY_SCOPES } from '../../domain/api-keys/api-key-scopes.js';
 import { isAppError } from '../../domain/shared/app-error.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
+import { adminRequestMeta } from '../access/admin-request.js';
 import type { Before, ResourceFactory } from './resource-spec.js';
 import { chips, quantity, screen } from './screen-kit.js';
 
@@ -42,8 +43,7 @@ export const apiKeyResource: ResourceFactory = ({ config, db }) => {
           expiresAt: text(p.expiresAt) === undefined ? undefined : new Date(String(p.expiresAt)),
         },
         { pepper: config.API_KEY_PEPPER },
-        // AdminJS's request copies the Express request's own fields: headers, not ip.
-        { userAgent: (request as { headers?: Record<string, string | undefined> }).headers?.['user-agent'] ?? null },
+        adminRequestMeta(),
       );
       const record = await resource.findOne(apiKey.id, context);
       return {

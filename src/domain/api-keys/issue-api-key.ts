@@ -2,7 +2,7 @@ import type { PrismaClient } from '@prisma/client';
 import { z } from 'zod';
 import { requireScope, scopeWhere } from '../access/scope.js';
 import { recordAudit, type RequestMeta } from '../audit/record-audit.js';
-import { ensureDefaultRealm } from '../realms/ensure-default-realm.js';
+import { ensureRealmForNewRow } from '../realms/ensure-realm-for-new-row.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
@@ -40,10 +40,8 @@ export async function resolveKeyTargets(tx: Tx, actor: Actor, input: { userId?: 
   if (owner.status !== 'ACTIVE') throw new AppError('INVALID', 'Keys can only be issued to active users', { field: 'userId' });
   const orgOwner = { id: owner.id, organizationId: owner.organizationId };
 
-  const realm = input.realmId
-    ? await tx.realm.findFirst({ where: { AND: [{ id: input.realmId, ownerId: owner.id, isActive: true }, requireScope(actor, 'Realm', 'read')] } })
-    : (await ensureDefaultRealm(tx, orgOwner)).realm;
-  if (!realm) throw new AppError('NOT_FOUND', "Realm not found among the owner's active realms", { field: 'realmId' });
+  // The same rule as every realm-scoped row: the owner's active realm, share-locked, or their default.
+  const realm = await ensureRealmForNewRow(tx, actor, { ownerId: owner.id, realmId: input.realmId });
 
   if (input.allowedModelIds.length) {
     const visible = scopeWhere(actor, 'AiModel', 'read') ?? { id: { in: [] } };

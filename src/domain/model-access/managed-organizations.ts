@@ -1,6 +1,6 @@
 import type { Operation } from '../access/permissions.js';
 import { requireScope, scopeWhere } from '../access/scope.js';
-import { scopeAdmits } from '../quotas/scope-admits.js';
+import { scopeAdmits } from '../access/scope.js';
 import type { Actor } from '../shared/actor.js';
 import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';

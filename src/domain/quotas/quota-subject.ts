@@ -1,10 +1,9 @@
 import type { QuotaMetric, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { requireScope, scopeWhere } from '../access/scope.js';
+import { mayWriteField, requireScope, scopeAdmits, scopeWhere } from '../access/scope.js';
 import type { Actor } from '../shared/actor.js';
 import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
-import { mayWriteField, scopeAdmits } from './scope-admits.js';
 import { API_KEY_QUOTA_DEFINITIONS, ORGANIZATION_QUOTA_FIELDS, organizationQuotaDefinitions, userQuotaDefinitions, type QuotaDefinition } from './quota-definitions.js';
 
 export const quotaSubjectInput = z.object({

@@ -7,7 +7,7 @@ import { inActorTransaction } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
 import { parseInput } from '../shared/parse-input.js';
 import { ASSIGNABLE_ROLES } from '../access/permissions.js';
-import { scopeAdmits } from '../quotas/scope-admits.js';
+import { scopeAdmits } from '../access/scope.js';
 import { endSessionsOf, userIdInput } from './manageable-user.js';
 
 export type EndUserSessionsInput = z.input<typeof userIdInput>;

@@ -1,8 +1,7 @@
 import type { User } from '@prisma/client';
 import { z } from 'zod';
 import { ASSIGNABLE_ROLES } from '../access/permissions.js';
-import { requireScope } from '../access/scope.js';
-import { mayWriteField } from '../quotas/scope-admits.js';
+import { mayWriteField, requireScope } from '../access/scope.js';
 import type { Actor } from '../shared/actor.js';
 import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
