@@ -11,6 +11,8 @@ import { createTenantPrisma } from './db/tenant-context.js';
 import { buildApp } from './app.js';
 import { seedDemo } from './domain/seed/seed-demo.js';
 import { SYSTEM_ACTOR } from './domain/shared/actor.js';
+import { ensureUsagePartitions } from './domain/ledger/usage-partitions.js';
+import { applyRetention } from './domain/ledger/apply-retention.js';
 
 // config -> database (embedded or DATABASE_URL) -> migrate -> seed -> app -> listen
 async function main(): Promise<void> {
@@ -54,6 +56,20 @@ async function main(): Promise<void> {
   try {
     const applied = await migrateUp(database.url);
     log.info({ applied }, applied.length ? 'migrations applied' : 'migrations current');
+
+    // Ledger partitions ahead and retention: owner's work (partitions belong to the
+    // table owner), safe when several instances start at once.
+    const ownerDb = createPrisma(database.url, { max: 2 });
+    try {
+      await ensureUsagePartitions(ownerDb, SYSTEM_ACTOR);
+      const retention = await applyRetention(ownerDb, SYSTEM_ACTOR, {
+        usageRetentionMonths: config.USAGE_RETENTION_MONTHS ?? null,
+        chatContentRetentionDays: config.CHAT_CONTENT_RETENTION_DAYS ?? null,
+      });
+      if (retention.droppedPartitions.length || retention.blankedMessages) log.info(retention, 'retention applied');
+    } finally {
+      await ownerDb.$disconnect();
+    }
 
     // Migrations ran as the owner; the app connects as a role that row-level security binds.
     const appUrl = config.DATABASE_APP_URL ?? (await ensureAppLogin(database.url, deriveAppPassword(config.SESSION_SECRET), { log }));
