@@ -25,6 +25,8 @@ export const Components = {
   RecordLink: add('RecordLink', 'record-link.tsx'),
   SecretInput: add('SecretInput', 'secret-input.tsx'),
   MultiSelect: add('MultiSelect', 'multi-select.tsx'),
+  LedgerList: add('LedgerList', 'ledger-list.tsx'),
+  UsagePanel: add('UsagePanel', 'usage-panel.tsx'),
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),

@@ -14,6 +14,7 @@ import { adminApiGuard } from './access/api-guard.js';
 import { passwordChangeRoutes } from './auth/password-change-routes.js';
 import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
+import { ledgerExportRoutes } from './ledger/ledger-export-routes.js';
 import { buildTranslations } from './resources/translations.js';
 
 const ROOT = '/admin';
@@ -75,7 +76,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   app.use(passwordChange.router);
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, close: () => session.close() };
 }

@@ -9,6 +9,7 @@ DROP FUNCTION "rg_drop_usage_partitions"(date);
 DROP FUNCTION "rg_ensure_usage_partitions"(date, integer);
 DROP TABLE "usage_refusals";
 
+DROP INDEX "audit_logs_action_occurred_at_id_idx";
 DROP INDEX "audit_logs_actor_id_occurred_at_id_idx";
 DROP INDEX "audit_logs_organization_id_occurred_at_id_idx";
 DROP INDEX "audit_logs_occurred_at_id_idx";

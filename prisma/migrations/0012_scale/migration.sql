@@ -136,6 +136,7 @@ DROP INDEX "audit_logs_organization_id_occurred_at_idx";
 CREATE INDEX "audit_logs_occurred_at_id_idx" ON "audit_logs"("occurred_at", "id");
 CREATE INDEX "audit_logs_organization_id_occurred_at_id_idx" ON "audit_logs"("organization_id", "occurred_at", "id");
 CREATE INDEX "audit_logs_actor_id_occurred_at_id_idx" ON "audit_logs"("actor_id", "occurred_at", "id");
+CREATE INDEX "audit_logs_action_occurred_at_id_idx" ON "audit_logs"("action", "occurred_at", "id");
 
 -- ── refusals (429) per organization, day and limit, for the dashboard ──
 CREATE TABLE "usage_refusals" (

@@ -1,0 +1,28 @@
+import { once } from 'node:events';
+import type { Response } from 'express';
+
+/**
+ * Sends CSV lines as they come, waiting for the socket to drain (backpressure:
+ * a slow client never makes us buffer the export), and stops reading the
+ * database when the client goes away.
+ */
+export async function streamCsv(res: Response, filename: string, produce: (signal: AbortSignal) => AsyncGenerator<string>): Promise<void> {
+  const controller = new AbortController();
+  res.on('close', () => controller.abort());
+  const lines = produce(controller.signal);
+  // The first chunk (header) proves the request was allowed before any byte is sent.
+  const first = await lines.next();
+  res.status(200);
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
+  res.setHeader('Cache-Control', 'no-store');
+  if (!first.done && !res.write(first.value)) await once(res, 'drain');
+  try {
+    for await (const chunk of lines) {
+      if (controller.signal.aborted) break;
+      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+  } finally {
+    res.end();
+  }
+}
