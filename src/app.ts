@@ -7,6 +7,8 @@ import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { buildApiRouter } from './http/api-router.js';
 import { docsRoutes } from './http/routes/docs.routes.js';
+import { createMetrics, httpMetrics, type Metrics } from './http/metrics.js';
+import { metricsRoutes } from './http/routes/metrics.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -14,6 +16,8 @@ export interface AppDeps {
   /** Connection string for the session store and raw SQL. */
   databaseUrl: string;
   log: Logger;
+  /** Prometheus metrics; buildApp creates them when not given. */
+  metrics?: Metrics;
 }
 
 export interface BuiltApp {
@@ -28,9 +32,12 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
 
+  const metrics = deps.metrics ?? createMetrics(deps.db);
+  app.use(httpMetrics(metrics));
   app.use(healthRoutes(deps));
-  const admin = await mountAdmin(app, deps);
-  const api = buildApiRouter(deps, { session: admin.session });
+  app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
+  const admin = await mountAdmin(app, { ...deps, metrics });
+  const api = buildApiRouter({ ...deps, metrics }, { session: admin.session });
   app.use('/api/v1', api.router);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));

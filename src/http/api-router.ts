@@ -7,17 +7,19 @@ import { apiErrorHandler, apiNotFound } from './errors.js';
 import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
+import type { Metrics } from './metrics.js';
 import { meRoutes } from './routes/me.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps;
+  deps: ApiRouteDeps & AppDeps & { metrics: Metrics };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [meRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
@@ -29,7 +31,7 @@ export interface ApiOptions {
  * written with defineRoute (src/http/route.ts), GET /openapi.json, and the
  * error envelope for everything including unknown paths.
  */
-export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
+export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
@@ -49,6 +51,6 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
     res.json(document);
   });
   router.use(apiNotFound);
-  router.use(apiErrorHandler(deps.log));
+  router.use(apiErrorHandler(deps.log, deps.metrics));
   return { router, registry, close: () => tracker.stop() };
 }

@@ -58,10 +58,11 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
 }
 
 /** The `authenticate` callback for AdminJS (its own login route is only a fallback behind ours): same rules. */
-export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log'>) {
+export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log' | 'metrics'>) {
   const policy = signInPolicyFrom(deps.config);
+  const onFailure = (reason: string) => deps.metrics?.signInFailures.inc({ channel: 'panel', reason });
   return (email: unknown, password: unknown, context?: { req?: Request }): Promise<AdminSessionUser | null> =>
-    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
+    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log, onFailure);
 }
 
 /** The client's address; behind a proxy it is right only with TRUST_PROXY set (see README). */
