@@ -11,7 +11,7 @@ export const LOGIN_ERROR = 'Invalid email or password';
 export interface AdminAuthRoutesOptions {
   admin: AdminJS;
   session: AdminSession;
-  deps: Pick<AppDeps, 'db' | 'config' | 'log'>;
+  deps: Pick<AppDeps, 'systemDb' | 'config' | 'log'>;
 }
 
 /**
@@ -58,10 +58,11 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
 }
 
 /** The `authenticate` callback for AdminJS (its own login route is only a fallback behind ours): same rules. */
-export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log'>) {
+export function adminAuthenticate(deps: Pick<AppDeps, 'systemDb' | 'config' | 'log'>) {
   const policy = signInPolicyFrom(deps.config);
+  // Nobody is signed in yet: the lookup and the lockout counters are system work.
   return (email: unknown, password: unknown, context?: { req?: Request }): Promise<AdminSessionUser | null> =>
-    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
+    authenticateAdmin(deps.systemDb, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
 }
 
 /** The client's address; behind a proxy it is right only with TRUST_PROXY set (see README). */
