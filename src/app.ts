@@ -12,9 +12,21 @@ import { metricsRoutes } from './http/routes/metrics.routes.js';
 
 export interface AppDeps {
   config: Config;
+  /**
+   * The tenant client: queries run on the tenant-facing login (realmgate_app)
+   * scoped to the current tenant, and on the system login for the 'system'
+   * and SUPERADMIN contexts (src/db/tenant-context.ts).
+   */
   db: PrismaClient;
-  /** Connection string for the session store and raw SQL. */
+  /** The tenant-facing login's connection string. */
   databaseUrl: string;
+  /**
+   * The system login (realmgate_system): sign-in, API key lookup, session
+   * store, seeds, realm migration and cross-tenant batches. Never hand it to
+   * code that serves a tenant's request with that tenant's scope.
+   */
+  systemDb: PrismaClient;
+  systemDatabaseUrl: string;
   log: Logger;
   /** Prometheus metrics; buildApp creates them when not given. */
   metrics?: Metrics;

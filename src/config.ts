@@ -24,6 +24,11 @@ const schema = z.object({
    * the owner's connection at start. Set it when the owner may not create roles.
    */
   DATABASE_APP_URL: postgresUrl.optional(),
+  /**
+   * The system login (member of realmgate_system only): sign-in, sessions, seeds,
+   * cross-tenant work. Unset: created from the owner's connection at start.
+   */
+  DATABASE_SYSTEM_URL: postgresUrl.optional(),
   /** Where the embedded PostgreSQL keeps its data (git-ignored). */
   PGDATA_DIR: z.string().min(1).default('.data/postgres'),
   /** Port of the embedded PostgreSQL; 0 picks a free one. */

@@ -49,7 +49,7 @@ const passwordChangeSchema = z
 
 /** POST /auth/token, /auth/refresh, /auth/logout and POST /me/password. */
 export function authRoutes(api: Api): void {
-  const { db, config, metrics } = api.deps;
+  const { db, systemDb, config, metrics } = api.deps;
   const policy = signInPolicyFrom(config);
   const tokenDeps = { pepper: config.API_KEY_PEPPER, refreshDays: config.API_REFRESH_DAYS };
 
@@ -79,7 +79,7 @@ export function authRoutes(api: Api): void {
     response: tokenPairSchema,
     errors: ['UNAUTHENTICATED', 'RATE_LIMITED'],
     async handle({ body, req, meta }) {
-      const signedIn = await signInForToken(db, { ...body, ip: req.ip ?? '' }, policy, tokenDeps, meta, (reason) => metrics.signInFailures.inc({ channel: 'api', reason }));
+      const signedIn = await signInForToken(systemDb, { ...body, ip: req.ip ?? '' }, policy, tokenDeps, meta, (reason) => metrics.signInFailures.inc({ channel: 'api', reason }));
       return pair(signedIn, signedIn.mustChangePassword);
     },
   });
@@ -95,7 +95,7 @@ export function authRoutes(api: Api): void {
     response: tokenPairSchema,
     errors: ['UNAUTHENTICATED'],
     async handle({ body, meta }) {
-      const issued = await rotateRefreshToken(db, body.refreshToken, tokenDeps, meta);
+      const issued = await rotateRefreshToken(systemDb, body.refreshToken, tokenDeps, meta);
       return pair(issued, issued.mustChangePassword);
     },
   });
@@ -110,7 +110,7 @@ export function authRoutes(api: Api): void {
     body: refreshSchema,
     response: z.object({ revoked: z.number().int() }).openapi('LogoutResult', { example: { revoked: 1 } }),
     async handle({ body }) {
-      return revokeTokenFamily(db, body.refreshToken, tokenDeps);
+      return revokeTokenFamily(systemDb, body.refreshToken, tokenDeps);
     },
   });
 
@@ -128,7 +128,7 @@ export function authRoutes(api: Api): void {
     async handle({ body, principal, meta }) {
       await changeOwnPassword(db, principal.actor, body, meta);
       if (principal.via !== 'jwt' || !principal.user) return { changed: true as const, tokens: null };
-      const issued = await startTokenSession(db, principal.user.userId, tokenDeps, meta);
+      const issued = await startTokenSession(systemDb, principal.user.userId, tokenDeps, meta);
       return { changed: true as const, tokens: await pair(issued, false) };
     },
   });
