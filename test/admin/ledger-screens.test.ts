@@ -4,6 +4,7 @@ import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createWorld, type World } from '../support/admin-fixtures.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
+import { ApiClient, issueKey } from '../support/api-client.js';
 
 /**
  * The usage ledger and audit log screens over the panel's JSON API: keyset
@@ -159,6 +160,26 @@ describe('CSV export', () => {
     expect((await viewer.raw('/admin/export/audit.csv')).status).toBe(403);
     expect((await admin.raw('/admin/export/usage.csv?filters.user=not-a-uuid')).status).toBe(400);
     expect([302, 401]).toContain((await new AdminClient(app.baseUrl).raw('/admin/export/usage.csv')).status);
+  });
+});
+
+describe('GET /api/v1/usage/export', () => {
+  it('streams the caller scope as CSV for the filters, and refuses a key without usage:read', async () => {
+    const api = new ApiClient(app.baseUrl);
+    const key = await issueKey(t.db, app.config.API_KEY_PEPPER, world.admin.id, ['usage:read']);
+    const res = await fetch(`${app.baseUrl}/api/v1/usage/export?userId=${world.user.id}`, { headers: { authorization: `Bearer ${key.secret}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await res.text()).trim().split('\r\n');
+    const rows = await q(`SELECT id FROM usage_events WHERE user_id = $1 ORDER BY occurred_at DESC, id DESC`, [world.user.id]);
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(rows.map((r) => r.id));
+    // An org admin's key exports its organization only, whatever it asks for.
+    const foreign = await fetch(`${app.baseUrl}/api/v1/usage/export?organizationId=${world.orgB.id}`, { headers: { authorization: `Bearer ${key.secret}` } });
+    expect((await foreign.text()).trim().split('\r\n')).toHaveLength(1);
+    const noScope = await issueKey(t.db, app.config.API_KEY_PEPPER, world.admin.id, ['models:read']);
+    expect((await api.with(noScope.secret).get('/usage/export')).status).toBe(403);
+    const bad = await api.with(key.secret).get('/usage/export?from=yesterday');
+    expect(bad.status).toBe(400);
   });
 });
 

@@ -151,17 +151,25 @@ CREATE INDEX "usage_refusals_day_idx" ON "usage_refusals"("day");
 ALTER TABLE "usage_refusals" ADD CONSTRAINT "usage_refusals_organization_id_fkey" FOREIGN KEY ("organization_id") REFERENCES "organizations"("id") ON DELETE CASCADE ON UPDATE CASCADE;
 ALTER TABLE "usage_refusals" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "usage_refusals" FORCE ROW LEVEL SECURITY;
--- Inline comparisons (no per-row function call): privileged contexts see all,
--- members their organization; gateways (USER) and admins record refusals.
-CREATE POLICY rg_select ON "usage_refusals" FOR SELECT USING (
-  COALESCE(NULLIF(current_setting('app.role', true), '') IN ('system', 'SUPERADMIN'), false)
-  OR organization_id = NULLIF(current_setting('app.org_id', true), '')::uuid);
-CREATE POLICY rg_insert ON "usage_refusals" FOR INSERT WITH CHECK (
-  COALESCE(NULLIF(current_setting('app.role', true), '') IN ('system', 'SUPERADMIN'), false)
-  OR (NULLIF(current_setting('app.role', true), '') IN ('ADMIN', 'USER') AND organization_id = NULLIF(current_setting('app.org_id', true), '')::uuid));
-CREATE POLICY rg_update ON "usage_refusals" FOR UPDATE USING (
-  COALESCE(NULLIF(current_setting('app.role', true), '') IN ('system', 'SUPERADMIN'), false)
-  OR (NULLIF(current_setting('app.role', true), '') IN ('ADMIN', 'USER') AND organization_id = NULLIF(current_setting('app.org_id', true), '')::uuid));
+-- Per-role policies with inline comparisons (as 0006_hardening): members read
+-- their organization's counts, gateways (USER) and admins add to them, the
+-- system login sees all.
+DO $$
+DECLARE
+  org constant text := $s$organization_id = NULLIF(pg_catalog.current_setting('app.org_id', true), '')::uuid$s$;
+  reader constant text := $s$NULLIF(pg_catalog.current_setting('app.role', true), '') IN ('ADMIN', 'USER', 'VIEWER')$s$;
+  writer constant text := $s$NULLIF(pg_catalog.current_setting('app.role', true), '') IN ('ADMIN', 'USER')$s$;
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
+    EXECUTE format('CREATE POLICY rg_app_select ON usage_refusals FOR SELECT TO realmgate_app USING (%s AND %s)', org, reader);
+    EXECUTE format('CREATE POLICY rg_app_insert ON usage_refusals FOR INSERT TO realmgate_app WITH CHECK (%s AND %s)', org, writer);
+    EXECUTE format('CREATE POLICY rg_app_update ON usage_refusals FOR UPDATE TO realmgate_app USING (%s AND %s) WITH CHECK (%s AND %s)', org, writer, org, writer);
+  END IF;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_system') THEN
+    CREATE POLICY rg_system ON usage_refusals FOR ALL TO realmgate_system USING (true) WITH CHECK (true);
+  END IF;
+END
+$$;
 
 -- ── partition maintenance ──
 -- Owned by the migration owner (only a table's owner may add or drop its
