@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Response } from 'express';
 
 /**
@@ -16,13 +15,26 @@ export async function streamCsv(res: Response, filename: string, produce: (signa
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');
-  if (!first.done && !res.write(first.value)) await once(res, 'drain');
+  if (!first.done && !res.write(first.value)) await drained(res);
   try {
     for await (const chunk of lines) {
       if (controller.signal.aborted) break;
-      if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(chunk)) await drained(res);
     }
   } finally {
     res.end();
   }
+}
+
+/** Resolves when the socket takes more (or is gone), leaving no listener behind. */
+function drained(res: Response): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
