@@ -58,7 +58,14 @@ function sourcesFingerprint(): string {
   return sha(parts.join('\n'));
 }
 
+/** Where the production components bundle is written. */
+export const componentsBundleFile = (): string => bundleFile();
+
 /** True when the bundle on disk is a production build of exactly today's components. */
+export function componentsBundleIsCurrent(): boolean {
+  return prebuiltIsCurrent();
+}
+
 function prebuiltIsCurrent(): boolean {
   try {
     const stamp = JSON.parse(fs.readFileSync(stampFile(), 'utf8')) as { sources?: string; bundle?: string };
@@ -101,6 +108,7 @@ export async function prebuildComponents(): Promise<{ file: string; ms: number }
 }
 
 function dropStaleDevBundle(): void {
+  if (prebuiltIsCurrent()) return; // the production build of today's components (npm run bundle:admin)
   try {
     const built = fs.statSync(bundleFile()).mtimeMs;
     const sources = [...(fs.readdirSync(DIR, { recursive: true }) as string[]).map((f) => path.join(DIR, f)), fileURLToPath(import.meta.url)];
