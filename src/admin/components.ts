@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdminJS, { ComponentLoader } from 'adminjs';
@@ -51,7 +52,8 @@ const sha = (data: string | Buffer) => crypto.createHash('sha256').update(data).
  * names and every file under components/ (registered or imported by one).
  */
 function sourcesFingerprint(): string {
-  const adminjsPkg = path.join(path.dirname(fileURLToPath(import.meta.resolve('adminjs'))), 'package.json');
+  // createRequire rather than import.meta.resolve, which test runners' module loaders may lack.
+  const adminjsPkg = path.join(path.dirname(createRequire(import.meta.url).resolve('adminjs')), 'package.json');
   const parts = [`adminjs@${JSON.parse(fs.readFileSync(adminjsPkg, 'utf8')).version as string}`, JSON.stringify(componentLoader.getComponents())];
   const files = (fs.readdirSync(DIR, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(DIR, f)).isFile()).sort();
   for (const f of files) parts.push(`${f}:${sha(fs.readFileSync(path.join(DIR, f)))}`);

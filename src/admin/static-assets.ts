@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { ViewHelpers } from 'adminjs';
@@ -18,7 +17,7 @@ import { componentsBundleFile, componentsBundleIsCurrent } from './components.js
  */
 const require = createRequire(import.meta.url);
 // Found the way AdminJS's own router finds them (neither package exports its package.json).
-const adminjsScripts = () => path.join(path.dirname(fileURLToPath(import.meta.resolve('adminjs'))), 'lib/frontend/assets/scripts');
+const adminjsScripts = () => path.join(path.dirname(require.resolve('adminjs')), 'lib/frontend/assets/scripts');
 const designSystemDir = () => path.join(path.dirname(require.resolve('@adminjs/design-system')), '..');
 
 /** The bundles the layout loads, and where their production builds are. */
