@@ -42,7 +42,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const folder = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-start-')));
 fs.chmodSync(folder, 0o755); // the "postgres" user must reach it when run as root
 const env = { PGDATA_DIR: path.join(folder, 'postgres'), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
-const app = [process.execPath, ['--import', 'tsx', 'src/main.ts']] as const;
+// What `npm start` runs there (without npm's own start-up): compiled dist/ now, tsx before.
+const app = fs.existsSync(path.join(ROOT, 'scripts/start.mjs'))
+  ? ([process.execPath, ['scripts/start.mjs']] as const)
+  : ([process.execPath, ['--import', 'tsx', 'src/main.ts']] as const);
 try {
   process.stdout.write(`measuring ${ROOT}\n`);
   const cold = await timed(app[0], [...app[1]], env, READY);
