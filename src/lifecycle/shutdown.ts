@@ -41,6 +41,13 @@ interface Step {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
+/**
+ * One stop request often arrives twice: Ctrl-C signals the whole foreground group
+ * (npm and node) and npm forwards its copy to node. A signal this soon after the
+ * first is that echo, not someone insisting.
+ */
+const DUPLICATE_SIGNAL_MS = 1_000;
+
 export class Shutdown {
   private readonly steps: Step[] = [];
   private readonly emergencyHooks: Array<() => void> = [];
@@ -71,10 +78,15 @@ export class Shutdown {
 
   /** Signals, parent loss and fatal errors all lead here. */
   install(): void {
+    let firstSignalAt = 0;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       process.on(signal, () => {
-        if (this.started) this.now(`second ${signal}`, SIGNAL_EXIT[signal]!);
-        else void this.begin(signal, 0);
+        if (!this.started) {
+          firstSignalAt = Date.now();
+          void this.begin(signal, 0);
+        } else if (Date.now() - firstSignalAt >= DUPLICATE_SIGNAL_MS) {
+          this.now(`second ${signal}`, SIGNAL_EXIT[signal]!);
+        }
       });
     }
     const fatal = (kind: string) => (err: unknown) => {

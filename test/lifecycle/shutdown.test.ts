@@ -119,7 +119,8 @@ describe('stopping the server', () => {
     request.send('email=');
     await new Promise((r) => setTimeout(r, 300));
     app.child.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
+    app.child.kill('SIGTERM'); // the same request twice at once (npm forwarding Ctrl-C): one graceful stop
+    await new Promise((r) => setTimeout(r, 1_500));
     expect(app.child.exitCode, 'still waiting for the request after the first signal').toBeNull();
     app.child.kill('SIGTERM');
     const status = await exitWithin(app, 8_000);
@@ -134,6 +135,7 @@ describe('stopping the server', () => {
     app.child.kill('SIGTERM'); // npm's PID only, not the group
     await exitWithin(app, 20_000);
     await expectAllGone(pids, 15_000);
+    expect(app.stderr(), 'a graceful stop, not the emergency path').not.toMatch(/Stopping now/);
   }, START_MS + 60_000);
 });
 
