@@ -1,6 +1,8 @@
 // npm run realmgate -- realms migrate [--dry-run] [--batch-size n] [--wait s] [--json]
 //                      realms rollback [--run id] [--batch-size n] [--wait s]
 //                      realms status [--json]
+//                      scaffold resource <Model> --tenancy org|realm|global [--group g] [--migration folder]
+//                      scaffold action <Resource> <name>
 // Exit codes: 0 done, 1 error or stopped before the end (resume by running it again).
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
@@ -15,6 +17,7 @@ import { isAppError } from '../domain/shared/app-error.js';
 import { CliError, openCliDatabase } from './cli-database.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
+import { registerScaffold } from './scaffold/scaffold-command.js';
 
 const RESUME_HINT = 'Resume with: npm run realmgate -- realms migrate';
 
@@ -180,5 +183,7 @@ realms
       return 0;
     }),
   );
+
+registerScaffold(program);
 
 await program.parseAsync(process.argv);

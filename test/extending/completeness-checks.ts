@@ -21,10 +21,13 @@ export interface Registries {
   /** Custom actions ("Resource.action") whose domain function writes the audit row. */
   domainAuditedActions: readonly string[];
   actionAudits: Record<string, ActionAudit>;
+  /** Resources some test drives through the panel as every role (permissions.test.ts fixtures or test/resources/<name>.test.ts). */
+  matrixTested: ReadonlySet<string>;
   /** `action` names passed to recordAudit anywhere in src/domain. */
   recordedAuditActions: ReadonlySet<string>;
 }
 
+const kebab = (model: string) => model.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const SCAFFOLD = (model: string) => `(or run: npm run realmgate -- scaffold resource ${model} --tenancy org|realm|global)`;
 
 export function completenessProblems(r: Registries): string[] {
@@ -38,6 +41,12 @@ export function completenessProblems(r: Registries): string[] {
       problems.push(
         `${m.name}: no permission matrix row. Add '${m.name}', to RESOURCES in src/domain/access/permissions.ts ` +
           `(superadmin-only until you open it in ADDED_ROWS there) ${SCAFFOLD(m.name)}`,
+      );
+    }
+    if (r.matrix.includes(m.name) && !(m.name in r.notInPanel) && !r.matrixTested.has(m.name)) {
+      problems.push(
+        `${m.name}: no permission test. Add test/resources/${kebab(m.name)}.test.ts calling describeResourceMatrix (test/support/resource-matrix.ts), ` +
+          `or fixtures for it in test/support/admin-fixtures.ts (makeRow, FIXTURE_RESOURCES) ${SCAFFOLD(m.name)}`,
       );
     }
     if (!kind) {

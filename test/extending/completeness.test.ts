@@ -13,6 +13,8 @@ import { TENANCY } from '../../src/domain/access/tenancy.js';
 import { ensureAppLogin } from '../../src/db/app-role.js';
 import { freshDatabase, withClient, type TestDatabase } from '../setup/test-database.js';
 import { ROOT } from '../setup/app-process.js';
+import { namesOf } from '../../src/cli/scaffold/names.js';
+import { FIXTURE_RESOURCES } from '../support/admin-fixtures.js';
 import { completenessProblems, type Registries } from './completeness-checks.js';
 
 /**
@@ -56,6 +58,10 @@ beforeAll(async () => {
     rls,
     domainAuditedActions,
     actionAudits: ACTION_AUDITS,
+    matrixTested: new Set([
+      ...FIXTURE_RESOURCES,
+      ...datamodel.models.map((m) => m.name).filter((n) => fs.existsSync(path.join(ROOT, 'test/resources', `${namesOf(n).kebab}.test.ts`))),
+    ]),
     recordedAuditActions: auditNamesIn(path.join(ROOT, 'src/domain')),
   };
 });
@@ -89,6 +95,11 @@ describe('every model and custom action is complete', () => {
 
 describe('a missing piece is named', () => {
   const without = (patch: (r: Registries) => Partial<Registries>) => completenessProblems({ ...registries, ...patch(registries) });
+
+  it('a permission test', () => {
+    const matrixTested = new Set([...registries.matrixTested].filter((n) => n !== 'Tool'));
+    expect(without(() => ({ matrixTested }))).toEqual([expect.stringMatching(/^Tool: no permission test\. Add test\/resources\/tool\.test\.ts/)]);
+  });
 
   it('a matrix row', () => {
     expect(without((r) => ({ matrix: r.matrix.filter((n) => n !== 'Document') }))).toEqual([

@@ -25,11 +25,12 @@ export interface AppProcess {
  * root with only the given environment plus PATH and HOME, as a fresh shell would.
  * It gets its own process group so a test can send Ctrl-C's SIGINT to the group.
  */
-export function startApp(env: Record<string, string>): AppProcess {
+export function startApp(env: Record<string, string>, opts: { cwd?: string; entry?: string[] } = {}): AppProcess {
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k]) base[k] = process.env[k]!;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+  // `entry`: another way in, e.g. ['dist/main.js'] for the compiled build; `cwd`: another checkout.
+  const child = spawn(process.execPath, opts.entry ?? ['--import', 'tsx', 'src/main.ts'], {
+    cwd: opts.cwd ?? ROOT,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

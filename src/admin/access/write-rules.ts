@@ -8,6 +8,7 @@ import { isAppError } from '../../domain/shared/app-error.js';
 import type { Field, Model } from '../dmmf.js';
 import type { UserActor } from './admin-request.js';
 import { sameValue } from './same-value.js';
+import { TENANCY } from '../../domain/access/tenancy.js';
 
 type Row = Record<string, unknown>;
 type Errors = Record<string, { message: string }>;
@@ -74,7 +75,7 @@ export async function checkedWriteData(check: WriteCheck): Promise<Row> {
   if (Object.keys(errors).length) throw new ValidationError(errors, { message: 'Some fields cannot be saved' });
 
   const changed = (key: string) => key in data && (op === 'create' || !sameValue(data[key], current?.[key]));
-  if (REALM_SCOPED.has(resource) && fields.has('realmId')) await placeInRealm(check, data, changed, fail);
+  if ((REALM_SCOPED.has(resource) || TENANCY[resource] === 'realm') && fields.has('realmId')) await placeInRealm(check, data, changed, fail);
   await checkReferences(check, data, changed, fail);
   if (Object.keys(errors).length) throw new ValidationError(errors, { message: 'Some fields cannot be saved' });
   return data;
