@@ -5,5 +5,6 @@
  * (NAVIGATION in index.ts); test/extending/completeness.test.ts checks both.
  */
 export const NOT_IN_PANEL: Record<string, string> = {
+  ApiRefreshToken: 'hashes of API sign-in refresh tokens; ended by signing out, a password change, disabling or locking the user',
   // realmgate:scaffold not-in-panel (e.g. RefreshToken: 'secrets of the API sign-in; users end them by signing out')
 };

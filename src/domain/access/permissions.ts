@@ -38,6 +38,7 @@ export const RESOURCES = [
   'AuditLog',
   'RealmMigrationRun',
   'RealmMigrationItem',
+  'ApiRefreshToken',
   // realmgate:scaffold resources (`realmgate scaffold resource` adds names above this line)
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
@@ -65,6 +66,8 @@ function superadmin(): Record<ResourceName, Row> {
   // The sign-in throttle is counted by the sign-in code alone; superadmins may
   // see blocked addresses and unblock one by deleting its row (migration 0004).
   m.LoginThrottle = r('all', 'none', 'none', 'all');
+  // Refresh tokens belong to the API's sign-in code alone (not in the panel).
+  m.ApiRefreshToken = NONE;
   return m;
 }
 

@@ -36,6 +36,8 @@ export const TENANCY: Record<string, Tenancy> = {
   AuditLog: 'org',
   RealmMigrationRun: 'platform',
   RealmMigrationItem: 'platform',
+  // Per user, not per organization: the API sign-in's own bookkeeping.
+  ApiRefreshToken: 'platform',
   // realmgate:scaffold tenancy (`realmgate scaffold resource` adds entries above this line)
 };
 
