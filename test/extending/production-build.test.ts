@@ -56,8 +56,8 @@ it('builds as the Dockerfile says and serves /readyz from node dist/main.js', as
   expect(commands[0], 'the build stage installs with the lockfile first').toMatch(/^npm ci\b/);
   expect(commands).toContain('npm run build');
   // The install: node_modules are linked from this checkout; what npm ci would run after it is postinstall.
-  copy.run('npm', ['run', 'generate']);
-  for (const command of commands.slice(1)) copy.run('sh', ['-c', command], { env: { ADMIN_JS_TMP_DIR: path.join(copy.dir, '.adminjs') } });
+  await copy.run('npm', ['run', 'generate']);
+  for (const command of commands.slice(1)) await copy.run('sh', ['-c', command], { env: { ADMIN_JS_TMP_DIR: path.join(copy.dir, '.adminjs') } });
 
   expect(fs.existsSync(path.join(copy.dir, 'dist/main.js'))).toBe(true);
   expect(fs.existsSync(path.join(copy.dir, 'dist/generated/dmmf.json'))).toBe(true);

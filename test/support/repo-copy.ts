@@ -1,13 +1,23 @@
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ROOT } from '../setup/app-process.js';
 
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
 export interface RepoCopy {
   dir: string;
-  /** Runs a command in the copy; throws with its output unless it exits 0 (or `allowFailure`). */
-  run(command: string, args: string[], opts?: { env?: Record<string, string>; allowFailure?: boolean; timeoutMs?: number }): SpawnSyncReturns<string>;
+  /**
+   * Runs a command in the copy; rejects with its output unless it exits 0 (or
+   * `allowFailure`). Asynchronous: a test worker blocked in spawnSync for minutes
+   * misses vitest's own messages.
+   */
+  run(command: string, args: string[], opts?: { env?: Record<string, string>; allowFailure?: boolean; timeoutMs?: number }): Promise<RunResult>;
   remove(): void;
 }
 
@@ -64,11 +74,28 @@ export function copyRepo(label: string): RepoCopy {
   return {
     dir,
     run(command, args, opts = {}) {
-      const r = spawnSync(command, args, { cwd: dir, env: { ...base, ...opts.env }, encoding: 'utf8', timeout: opts.timeoutMs ?? 300_000 });
-      if (!opts.allowFailure && r.status !== 0) {
-        throw new Error(`${command} ${args.join(' ')} exited ${r.status ?? r.signal}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
-      }
-      return r;
+      return new Promise((resolve, reject) => {
+        const child = spawn(command, args, { cwd: dir, env: { ...base, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+        child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+        // Its own process group, so a timeout ends npx and everything it started.
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, opts.timeoutMs ?? 600_000);
+        child.on('error', (e) => (clearTimeout(timer), reject(e)));
+        child.on('close', (code, signal) => {
+          clearTimeout(timer);
+          const result = { status: code, stdout, stderr };
+          if (opts.allowFailure || code === 0) resolve(result);
+          else reject(new Error(`${command} ${args.join(' ')} exited ${code ?? signal}\nstdout:\n${stdout}\nstderr:\n${stderr}`));
+        });
+      });
     },
     remove() {
       fs.rmSync(dir, { recursive: true, force: true });
