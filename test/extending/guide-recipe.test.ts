@@ -105,15 +105,18 @@ it('the resource recipe works as written, and forgetting a piece is a red test n
     expect(ids, `${role} sees exactly`).toEqual([...visible[role]].sort());
     const show = await client.show('Widget', theirs);
     expect(show.outcome, `${role} opens organization B's widget`).toBe(role === 'SUPERADMIN' ? 'ok' : 'not-found');
-    const del = await client.delete('Widget', theirs);
-    if (role !== 'SUPERADMIN') expect(['forbidden', 'not-found'], `${role} deletes organization B's widget`).toContain(del.outcome);
-    if (role === 'ADMIN') {
-      const created = await client.create('Widget', { name: 'made by the admin' });
-      expect(created.outcome, JSON.stringify(created.body?.record?.errors)).toBe('ok');
-      const row = await owner.$queryRaw<Array<{ organization_id: string; realm_id: string | null }>>`SELECT organization_id::text, realm_id::text FROM widgets WHERE name = 'made by the admin'`;
-      expect(row).toEqual([{ organization_id: world.orgA.id, realm_id: expect.any(String) }]);
+    if (role !== 'SUPERADMIN') {
+      const del = await client.delete('Widget', theirs);
+      expect(['forbidden', 'not-found'], `${role} deletes organization B's widget`).toContain(del.outcome);
     }
   }
+  // An org admin's new widget lands in their organization and in a realm, whatever the form says.
+  const admin = await AdminClient.signIn(url!, world.admin.email);
+  const created = await admin.create('Widget', { name: 'made by the admin' });
+  expect(created.outcome, JSON.stringify(created.body?.record?.errors)).toBe('ok');
+  const row = await owner.$queryRaw<Array<{ organization_id: string; realm_id: string | null }>>`SELECT organization_id::text, realm_id::text FROM widgets WHERE name = 'made by the admin'`;
+  expect(row).toEqual([{ organization_id: world.orgA.id, realm_id: expect.any(String) }]);
+  expect(await owner.$queryRaw<unknown[]>`SELECT 1 FROM widgets WHERE id = ${theirs}::uuid`, "organization B's widget survived").toHaveLength(1);
   app.kill();
   await app.exited;
   app = undefined;
