@@ -11,27 +11,30 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
-# The install runs `npm run generate` (postinstall), which needs the schema and scripts.
-COPY package.json package-lock.json ./
+# Sources before the install: its postinstall (`npm run generate`, and whatever
+# else package.json runs there) reads the schema, scripts and sources.
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY prisma ./prisma
 COPY scripts ./scripts
+COPY src ./src
+COPY components ./components
 # npm ci, or (when npm ci refuses a lockfile that lacks other platforms' optional
 # packages, see .ci/run) npm install, which installs the same pinned versions.
 RUN npm ci --no-audit --no-fund || npm install --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json ./
-COPY src ./src
-COPY components ./components
 RUN npm run build
+# Production dependencies only from here (the generated client in node_modules/.prisma stays).
+RUN npm prune --omit=dev --no-audit --no-fund
 
-# ---- runtime: production dependencies only, the built code, no compilers or sources
+# ---- runtime: production dependencies, the built code, no compilers or sources
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 WORKDIR /app
-COPY package.json package-lock.json ./
-COPY prisma ./prisma
-COPY scripts ./scripts
-RUN (npm ci --omit=dev --no-audit --no-fund || npm install --omit=dev --no-audit --no-fund) && npm cache clean --force
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# Migrations are applied at start; the scaffold CLI's SQL helper lives in scripts/.
+COPY --from=build /app/prisma ./prisma
+COPY --from=build /app/scripts ./scripts
 # AdminJS checks the prebuilt bundle against the component sources it was built from.
 COPY --from=build /app/components ./components
 COPY --from=build --chown=node:node /app/.adminjs ./.adminjs

@@ -13,7 +13,8 @@ import { copyRepo, type RepoCopy } from '../support/repo-copy.js';
 /**
  * docs/extending.md's resource recipe, end to end, in a temporary copy of the
  * repository: the guide's own Widget model into the schema, generate, scaffold
- * (and a second scaffold refused), open it to roles as the guide says, migrate,
+ * (and a second scaffold refused), open it to roles as the guide says, scaffold a
+ * custom action on it, migrate,
  * start the app once, sign in as each role, and check another organization's
  * widgets are out of reach; then the generated test and the completeness test
  * pass in the copy, and go red naming the piece when the matrix row and the
@@ -75,6 +76,13 @@ it('the resource recipe works as written, and forgetting a piece is a red test n
   const permissions = fs.readFileSync(permissionsFile, 'utf8');
   fs.writeFileSync(permissionsFile, permissions.replace('Widget: { ADMIN: NONE, USER: NONE, VIEWER: NONE }', opened));
 
+  // A custom action on it, as the guide's step 4 says.
+  const action = guideBlock('sh', 'scaffold action').trim().split(/\s+/);
+  const scaffolded = await copy.run(action[0]!, ['run', '-s', ...action.slice(2)]);
+  expect(scaffolded.stdout).toContain('+ src/domain/widgets/archive-widget.ts');
+  expect(scaffolded.stdout).toContain('+ components/action-archive-widget.tsx');
+  expect((await copy.run(action[0]!, ['run', '-s', ...action.slice(2)], { allowFailure: true })).stderr).toMatch(/Refusing to overwrite anything/);
+
   // 3. Migrate as the owner, start once (the copy's own `npm start` entry), sign in as each role.
   await copy.run('npm', ['run', '-s', 'migrate', '--', 'up'], { env: { DATABASE_URL: database.url } });
   owner = createPrisma(database.url, { max: 2 });
@@ -121,10 +129,10 @@ it('the resource recipe works as written, and forgetting a piece is a red test n
   await app.exited;
   app = undefined;
 
-  // 4. The generated test and the completeness test pass in the copy (on this run's PostgreSQL)...
+  // 4. The generated tests and the completeness test pass in the copy (on this run's PostgreSQL)...
   const vitest = (files: string[]) =>
     copy.run('npx', ['vitest', 'run', ...files], { env: { TEST_DATABASE_URL: adminUrl(), REQUIRE_BROWSER: '0' }, allowFailure: true, timeoutMs: 480_000 });
-  const green = await vitest(['test/resources/widget.test.ts', 'test/extending/completeness.test.ts']);
+  const green = await vitest(['test/resources/widget.test.ts', 'test/actions/archive-widget.test.ts', 'test/extending/completeness.test.ts']);
   expect(green.status, green.stdout + green.stderr).toBe(0);
 
   // 5. ...and go red, naming the piece, without the matrix row and without the policies.
