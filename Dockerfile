@@ -13,7 +13,7 @@ WORKDIR /app
 ENV CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 # Sources before the install: its postinstall (`npm run generate`, and whatever
 # else package.json runs there) reads the schema, scripts and sources.
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY prisma ./prisma
 COPY scripts ./scripts
 COPY src ./src
