@@ -16,16 +16,16 @@ export interface GeneratedSecrets {
   SESSION_SECRET: string;
   API_KEY_PEPPER: string;
   ENCRYPTION_KEY: string;
-  EMBEDDED_PG_PASSWORD: string;
   JWT_SECRET: string;
+  EMBEDDED_PG_PASSWORD: string;
 }
 
 const GENERATORS: { [K in keyof GeneratedSecrets]: () => string } = {
   SESSION_SECRET: () => crypto.randomBytes(32).toString('base64url'),
   API_KEY_PEPPER: () => crypto.randomBytes(32).toString('base64url'),
   ENCRYPTION_KEY: () => crypto.randomBytes(32).toString('hex'),
-  EMBEDDED_PG_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
   JWT_SECRET: () => crypto.randomBytes(32).toString('base64url'),
+  EMBEDDED_PG_PASSWORD: () => crypto.randomBytes(24).toString('base64url'),
 };
 
 /** Where the generated secrets of a data folder live. */
@@ -62,5 +62,6 @@ export function loadOrCreateSecrets<K extends keyof GeneratedSecrets>(file: stri
 
 /** The app secrets for development and test, kept in `secrets.json` beside the data folder. */
 export function loadOrCreateDevSecrets(pgDataDir: string): Pick<GeneratedSecrets, 'SESSION_SECRET' | 'API_KEY_PEPPER' | 'ENCRYPTION_KEY' | 'JWT_SECRET'> {
+  // A file from an older version lacks newer secrets (JWT_SECRET): they are added, the rest kept.
   return loadOrCreateSecrets(secretsFileFor(pgDataDir), ['SESSION_SECRET', 'API_KEY_PEPPER', 'ENCRYPTION_KEY', 'JWT_SECRET']);
 }

@@ -41,6 +41,7 @@ export const Components = {
   ActionTemporaryPassword: add('ActionTemporaryPassword', 'action-temporary-password.tsx'),
   ActionRealmMigration: add('ActionRealmMigration', 'action-realm-migration.tsx'),
   ActionRealmStats: add('ActionRealmStats', 'action-realm-stats.tsx'),
+  // realmgate:scaffold components (`realmgate scaffold action` adds components above this line)
 } as const;
 
 // Where AdminJS writes and serves the bundle (its ADMIN_JS_TMP_DIR, read once at import).

@@ -3,6 +3,8 @@
 //                      realms status [--json]
 //                      usage rebuild-rollups [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
 //                      usage retention | usage partitions
+//                      scaffold resource <Model> --tenancy org|realm|global [--group g] [--migration folder]
+//                      scaffold action <Resource> <name>
 // Exit codes: 0 done, 1 error or stopped before the end (resume by running it again).
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
@@ -21,6 +23,7 @@ import { ensureUsagePartitions, listUsagePartitions } from '../domain/ledger/usa
 import { parseRetention } from '../config.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
+import { registerScaffold } from './scaffold/scaffold-command.js';
 
 const RESUME_HINT = 'Resume with: npm run realmgate -- realms migrate';
 
@@ -237,5 +240,6 @@ usage
       return 0;
     }),
   );
+registerScaffold(program);
 
 await program.parseAsync(process.argv);

@@ -25,13 +25,14 @@ export interface AppProcess {
  * root with only the given environment plus PATH and HOME, as a fresh shell would.
  * It gets its own process group so a test can send Ctrl-C's SIGINT to the group.
  */
-export function startApp(env: Record<string, string>, options: { viaNpm?: boolean } = {}): AppProcess {
+export function startApp(env: Record<string, string>, options: { viaNpm?: boolean; cwd?: string; entry?: string[] } = {}): AppProcess {
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k]) base[k] = process.env[k]!;
   // viaNpm: `npm start` itself, as a process manager runs it; child.pid is then npm's.
-  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  // entry: another way in, e.g. ['dist/main.js'] for the compiled build; cwd: another checkout.
+  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, options.entry ?? ['--import', 'tsx', 'src/main.ts']];
   const child = spawn(command, args, {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,

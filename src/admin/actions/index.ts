@@ -12,6 +12,7 @@ import { ledgerListHandler, type LedgerKind } from '../ledger/ledger-list-action
 
 /** The ledger lists (usage, audit) by keyset with a capped total (src/admin/ledger). */
 const ledgerListAction = (deps: AppDeps, kind: LedgerKind) => ({ handler: ledgerListHandler(kind, deps), component: Components.LedgerList });
+// realmgate:scaffold action-imports (`realmgate scaffold action` adds imports above this line)
 
 /** What a resource gets on top of its screen: custom actions, and show-page panels that read them. */
 interface CustomSpec {
@@ -42,6 +43,15 @@ export const CUSTOM_ACTIONS: Record<string, (deps: AppDeps) => CustomSpec> = {
   RealmMigrationRun: (deps) => ({ actions: realmMigrationActions(deps) }),
 };
 
+/**
+ * Single custom actions added with `realmgate scaffold action`, each from its own
+ * file (src/admin/actions/<name>-<resource>.action.ts), merged into the
+ * resource's custom actions like those above.
+ */
+export const ADDED_ACTIONS: Array<{ resource: string; name: string; action: (deps: AppDeps) => Record<string, unknown> }> = [
+  // realmgate:scaffold actions (`realmgate scaffold action` adds entries above this line)
+];
+
 const toArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /**
@@ -51,8 +61,10 @@ const toArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
  * permission matrix (enforceMatrix) is applied afterwards, as to every action.
  */
 export function withCustomActions(modelName: string, deps: AppDeps, options: ResourceOptions): ResourceOptions {
-  const custom = CUSTOM_ACTIONS[modelName]?.(deps);
-  if (!custom) return options;
+  const own = CUSTOM_ACTIONS[modelName]?.(deps);
+  const added = ADDED_ACTIONS.filter((a) => a.resource === modelName);
+  if (!own && !added.length) return options;
+  const custom: CustomSpec = { ...own, actions: { ...own?.actions, ...Object.fromEntries(added.map((a) => [a.name, a.action(deps)])) } };
   const actions: Record<string, any> = { ...options.actions };
   for (const [name, action] of Object.entries(custom.actions)) {
     const base = actions[name] ?? {};
