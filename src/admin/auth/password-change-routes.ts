@@ -16,9 +16,9 @@ input{width:100%;box-sizing:border-box;padding:9px;border:1px solid #ccd;border-
 button{margin-top:20px;width:100%;padding:10px;background:#3040d6;color:#fff;border:0;border-radius:4px;font-size:15px}
 .err{background:#fdecea;color:#a12;padding:8px 10px;border-radius:4px;font-size:14px}a{font-size:13px}</style></head>
 <body><form method="post" action="${action}"><h1>Choose a new password</h1>
-<p>An administrator gave you a temporary password. Choose your own before you continue.</p>
+<p>Enter your current password (the temporary one, if an administrator gave you one) and choose a new one. Your other sessions end.</p>
 ${error ? `<div class="err" role="alert">${esc(error)}</div>` : ''}
-<label for="currentPassword">Temporary password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
+<label for="currentPassword">Current password</label><input id="currentPassword" name="currentPassword" type="password" autocomplete="current-password" required>
 <label for="newPassword">New password (12 characters or more)</label><input id="newPassword" name="newPassword" type="password" autocomplete="new-password" minlength="12" required>
 <label for="confirmPassword">New password again</label><input id="confirmPassword" name="confirmPassword" type="password" autocomplete="new-password" required>
 <button type="submit">Save and continue</button><p><a href="${logout}">Sign out</a></p></form></body></html>`;
@@ -46,8 +46,16 @@ export function passwordChangeRoutes({ rootPath, logoutPath, session, deps }: { 
         { currentPassword: String(req.body?.currentPassword ?? ''), newPassword: String(req.body?.newPassword ?? ''), confirmPassword: String(req.body?.confirmPassword ?? '') },
         { ip: req.ip ?? null, userAgent: req.get('user-agent') ?? null },
       );
-      req.session.adminUser = { ...user, mustChangePassword: false };
-      req.session.save((err) => (err ? next(err) : res.redirect(302, rootPath)));
+      // The new password ended every session of this user (a trigger, migration
+      // 0006_hardening_values), this one too: carry on under a fresh session id.
+      const { client, signedInAt } = req.session;
+      req.session.regenerate((err) => {
+        if (err) return next(err);
+        req.session.adminUser = { ...user, mustChangePassword: false };
+        req.session.client = client;
+        req.session.signedInAt = signedInAt;
+        req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(302, rootPath)));
+      });
     } catch (e) {
       if (!isAppError(e)) return next(e);
       res.status(400).type('html').send(page(path, logoutPath, e.message.replace(/^(\w+): /, (_m, f: string) => `${f.replace(/([A-Z])/g, ' $1').toLowerCase()} `)));
