@@ -5,6 +5,10 @@ import type { Logger } from './logger.js';
 import { mountAdmin } from './admin/index.js';
 import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
+import { securityHeaders } from './http/security/security-headers.js';
+import { csrfProtection } from './http/security/csrf.js';
+import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
+import { SESSION_COOKIE } from './admin/auth/admin-session.js';
 
 export interface AppDeps {
   config: Config;
@@ -38,9 +42,14 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
 
+  app.use(securityHeaders({ production: deps.config.NODE_ENV === 'production' }));
+  app.use(csrfProtection({ secret: deps.config.SESSION_SECRET, sessionCookie: SESSION_COOKIE, cookiePath: '/admin' }));
+  app.get(CSRF_SCRIPT_PATH, (_req, res) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(CSRF_CLIENT_SCRIPT));
   app.use(healthRoutes(deps));
   const admin = await mountAdmin(app, deps);
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
+  // Our own 404 (Express's default answers with its own, narrower headers).
+  app.use((_req, res) => res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Not found' } }));
   app.use(errorHandler(deps.log));
 
   return { app, close: admin.close };

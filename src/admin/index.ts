@@ -4,6 +4,7 @@ import { Database } from '@adminjs/prisma';
 import type { Express } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
+import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { buildResources } from './resources/index.js';
@@ -37,6 +38,8 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     componentLoader,
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(deps) },
     branding: { companyName: 'Realmgate', logo: false, withMadeWithLove: false },
+    // Sends the CSRF token with the frontend's own requests (src/http/security/csrf-client.ts).
+    assets: { scripts: [CSRF_SCRIPT_PATH] },
     locale: {
       language: 'en',
       translations: {
