@@ -7,6 +7,7 @@ import type { Tx } from '../../domain/shared/actor-transaction.js';
 import { isAppError } from '../../domain/shared/app-error.js';
 import type { Field, Model } from '../dmmf.js';
 import type { UserActor } from './admin-request.js';
+import { apiKeyValueProblems } from '../../domain/api-keys/api-key-rules.js';
 import { sameValue } from './same-value.js';
 
 type Row = Record<string, unknown>;
@@ -70,6 +71,11 @@ export async function checkedWriteData(check: WriteCheck): Promise<Row> {
   if (op === 'create') for (const [key, value] of Object.entries(owned)) if (key !== 'id') data[key] = value;
 
   if (resource === 'User') checkUserRole(actor, data, current, fail);
+  if (resource === 'ApiKey') {
+    // The same value rules as issueApiKey/updateApiKey, on the fields this write changes.
+    const touched = Object.fromEntries(Object.entries(data).filter(([k]) => op === 'create' || !sameValue(data[k], current?.[k])));
+    for (const [key, message] of Object.entries(apiKeyValueProblems(touched))) fail(key, message);
+  }
   checkRequired(model, op, data, fail);
   if (Object.keys(errors).length) throw new ValidationError(errors, { message: 'Some fields cannot be saved' });
 
