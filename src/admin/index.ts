@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
+import { patchBundleEval } from '../http/security/bundle-eval-patch.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { buildResources } from './resources/index.js';
@@ -60,6 +61,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
   const session = createAdminSession(deps, ROOT);
+  app.use(`${ROOT}/frontend/assets`, patchBundleEval());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(

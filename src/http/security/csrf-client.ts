@@ -13,7 +13,7 @@ export const CSRF_SCRIPT_PATH = '/security/csrf.js';
 export const CSRF_CLIENT_SCRIPT = `(function () {
   var SAFE = /^(GET|HEAD|OPTIONS)$/i;
   function token() {
-    var m = document.cookie.match(/(?:^|;\\s*)${CSRF_COOKIE.replace('.', '\\\\.')}=([^;]+)/);
+    var m = document.cookie.match(/(?:^|;\\s*)${CSRF_COOKIE.replace('.', '\\.')}=([^;]+)/);
     return m ? decodeURIComponent(m[1]) : '';
   }
   function sameOrigin(url) {
