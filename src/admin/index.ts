@@ -6,6 +6,7 @@ import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
 import { patchBundleEval } from '../http/security/bundle-eval-patch.js';
+import { rejectHostileInput } from '../http/security/reject-hostile-input.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { buildResources } from './resources/index.js';
@@ -80,7 +81,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   app.use(passwordChange.router);
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), rejectHostileInput(), adminTenant(deps.db), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, close: () => session.close() };
 }
