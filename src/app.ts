@@ -10,6 +10,10 @@ import { buildApiRouter } from './http/api-router.js';
 import { docsRoutes } from './http/routes/docs.routes.js';
 import { createMetrics, httpMetrics, type Metrics } from './http/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
+import { securityHeaders } from './http/security/security-headers.js';
+import { csrfProtection } from './http/security/csrf.js';
+import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
+import { SESSION_COOKIE } from './admin/auth/admin-session.js';
 
 export interface AppDeps {
   config: Config;
@@ -49,6 +53,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(httpMetrics(metrics));
+  app.use(securityHeaders({ production: deps.config.NODE_ENV === 'production' }));
+  app.use(csrfProtection({ secret: deps.config.SESSION_SECRET, sessionCookie: SESSION_COOKIE, cookiePath: '/' }));
+  app.get(CSRF_SCRIPT_PATH, (_req, res) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(CSRF_CLIENT_SCRIPT));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
   const admin = await mountAdmin(app, { ...deps, metrics });
@@ -56,6 +63,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.use('/api/v1', api.router);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
+  // Our own 404 (Express's default answers with its own, narrower headers).
+  app.use((_req, res) => res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Not found' } }));
   app.use(errorHandler(deps.log));
 
   return {

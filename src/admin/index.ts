@@ -4,6 +4,9 @@ import { Database } from '@adminjs/prisma';
 import type { Express, RequestHandler } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
+import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
+import { patchBundleEval } from '../http/security/bundle-eval-patch.js';
+import { rejectHostileInput } from '../http/security/reject-hostile-input.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { buildResources } from './resources/index.js';
@@ -42,6 +45,8 @@ export async function mountAdmin(
     componentLoader,
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(deps) },
     branding: { companyName: 'Realmgate', logo: false, withMadeWithLove: false },
+    // Sends the CSRF token with the frontend's own requests (src/http/security/csrf-client.ts).
+    assets: { scripts: [CSRF_SCRIPT_PATH] },
     locale: {
       language: 'en',
       translations: {
@@ -67,6 +72,7 @@ export async function mountAdmin(
 
   // Path '/': the same cookie signs staff in to the API (/api/v1) too.
   const session = createAdminSession(deps, '/');
+  app.use(`${ROOT}/frontend/assets`, patchBundleEval());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(
@@ -85,7 +91,7 @@ export async function mountAdmin(
   app.use(passwordChange.router);
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), rejectHostileInput(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, session: [session.middleware, session.guard], close: () => session.close() };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Router, type Request, type Response } from 'express';
 import { ViewHelpers } from 'adminjs';
+import { withoutGlobalEval } from '../http/security/bundle-eval-patch.js';
 import { componentsBundleFile, componentsBundleIsCurrent } from './components.js';
 
 /**
@@ -46,7 +47,8 @@ export function buildStaticAssets(): Manifest {
   fs.mkdirSync(dir, { recursive: true });
   const manifest: Manifest = { components: sha(fs.readFileSync(componentsBundleFile())), files: {} };
   for (const [name, source] of Object.entries(SOURCES)) {
-    const body = fs.readFileSync(source());
+    // Served under the Content-Security-Policy without 'unsafe-eval' (src/http/security/bundle-eval-patch.ts).
+    const body = Buffer.from(withoutGlobalEval(fs.readFileSync(source(), 'utf8')));
     const gzip = zlib.gzipSync(body, { level: 9 });
     const br = zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
     fs.writeFileSync(path.join(dir, name), body);

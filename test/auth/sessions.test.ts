@@ -62,11 +62,13 @@ describe('session cookie', () => {
   it('is Secure behind a TLS proxy with TRUST_PROXY=true, and a client cannot claim HTTPS without it', async () => {
     const u = await createUser(owner, orgA, 'USER');
     const proxied = await start({ TRUST_PROXY: 'true' });
-    const viaProxy = new Browserless(proxied.baseUrl, { 'x-forwarded-proto': 'https' });
+    // The browser's page is on https:// behind the proxy, so that is the Origin it sends.
+    const httpsOrigin = proxied.baseUrl.replace(/^http:/, 'https:');
+    const viaProxy = new Browserless(proxied.baseUrl, { 'x-forwarded-proto': 'https', origin: httpsOrigin });
     const res = await viaProxy.signIn(u.email, TEST_PASSWORD);
     expect(res.headers.getSetCookie().find((c) => c.startsWith('realmgate.sid='))).toMatch(/; Secure/i);
     // The session records the client's address as the proxy reports it.
-    const forwarded = new Browserless(proxied.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7' });
+    const forwarded = new Browserless(proxied.baseUrl, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '198.51.100.7', origin: httpsOrigin });
     await forwarded.signIn(u.email, TEST_PASSWORD);
     expect((await sessionRow(sidOf(forwarded.cookie)))?.ip).toBe('198.51.100.7');
 
@@ -127,7 +129,12 @@ describe('sign-in and sign-out', () => {
     const sid = sidOf(b.cookie);
     const cookie = b.cookie;
     expect(await b.signedIn()).toBe(true);
-    const res = await b.request('/admin/logout');
+    // GET only shows the sign-out form; the POST signs out.
+    const page = await b.request('/admin/logout');
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('method="post"');
+    expect(await sessionRow(sid)).not.toBeNull();
+    const res = await b.request('/admin/logout', { method: 'POST' });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('/admin/login');
     expect(await sessionRow(sid)).toBeNull();

@@ -42,7 +42,8 @@ export class AdminClient {
     const res = await fetch(this.baseUrl + path, {
       redirect: 'manual',
       ...init,
-      headers: { 'user-agent': this.userAgent, ...(this.cookie ? { cookie: this.cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
+      // A browser sends Origin with every POST; the CSRF guard (app.ts) checks it.
+      headers: { 'user-agent': this.userAgent, origin: this.baseUrl, ...(this.cookie ? { cookie: this.cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
     });
     const set = res.headers.getSetCookie().find((c) => c.startsWith('realmgate.sid='));
     if (set) this.cookie = /expires=Thu, 01 Jan 1970/i.test(set) ? '' : set.split(';')[0]!;

@@ -62,7 +62,8 @@ export class Browserless {
     const res = await fetch(this.baseUrl + path, {
       redirect: 'manual',
       ...init,
-      headers: { ...this.headers, ...(this.cookie ? { cookie: this.cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
+      // A browser sends Origin with every POST; the CSRF guard (app.ts) checks it.
+      headers: { origin: this.baseUrl, ...this.headers, ...(this.cookie ? { cookie: this.cookie } : {}), ...(init.headers as Record<string, string> | undefined) },
     });
     const set = res.headers.getSetCookie().find((c) => c.startsWith('realmgate.sid='));
     if (set) {

@@ -28,7 +28,7 @@ ALTER TABLE "chat_messages" DROP CONSTRAINT "chat_messages_pkey";
 ALTER TABLE "chat_messages" ADD CONSTRAINT "chat_messages_pkey" PRIMARY KEY ("id");
 CREATE INDEX "quota_counters_organization_id_idx" ON "quota_counters"("organization_id");
 DROP INDEX "quota_counters_slot_key";
-CREATE UNIQUE INDEX "quota_counters_slot_key" ON "quota_counters"("subject_type", "subject_id", "metric", "model_id", "period_start") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX "quota_counters_slot_key" ON "quota_counters"("subject_type", "subject_id", "metric", "model_id", "period", "period_start") NULLS NOT DISTINCT;
 ALTER TABLE "quota_counters" DROP CONSTRAINT "quota_counters_pkey";
 ALTER TABLE "quota_counters" ADD CONSTRAINT "quota_counters_pkey" PRIMARY KEY ("id");
 ALTER TABLE "usage_daily_rollups" DROP CONSTRAINT "usage_daily_rollups_pkey";

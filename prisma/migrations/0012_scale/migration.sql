@@ -115,7 +115,7 @@ ALTER TABLE "usage_daily_rollups" ADD CONSTRAINT "usage_daily_rollups_pkey" PRIM
 ALTER TABLE "quota_counters" DROP CONSTRAINT "quota_counters_pkey";
 ALTER TABLE "quota_counters" ADD CONSTRAINT "quota_counters_pkey" PRIMARY KEY ("organization_id", "id");
 DROP INDEX "quota_counters_slot_key";
-CREATE UNIQUE INDEX "quota_counters_slot_key" ON "quota_counters"("organization_id", "subject_type", "subject_id", "metric", "model_id", "period_start") NULLS NOT DISTINCT;
+CREATE UNIQUE INDEX "quota_counters_slot_key" ON "quota_counters"("organization_id", "subject_type", "subject_id", "metric", "model_id", "period", "period_start") NULLS NOT DISTINCT;
 DROP INDEX "quota_counters_organization_id_idx";
 ALTER TABLE "chat_messages" DROP CONSTRAINT "chat_messages_pkey";
 ALTER TABLE "chat_messages" ADD CONSTRAINT "chat_messages_pkey" PRIMARY KEY ("organization_id", "id");

@@ -4,6 +4,26 @@ import type { AppDeps } from '../../app.js';
 import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
 import { authenticateAdmin } from './authenticate-admin.js';
 import { SESSION_COOKIE, type AdminSession, type AdminSessionUser } from './admin-session.js';
+import { CSRF_FIELD, csrfTokenFor } from '../../http/security/csrf.js';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * GET <root>/logout (AdminJS's menu navigates there) answers a small page whose
+ * form POSTs the sign-out; it submits itself only when the browser says the
+ * navigation came from our own pages, so a link elsewhere cannot sign anyone out.
+ */
+// Its inline script gets this response's CSP nonce from security-headers.ts like AdminJS's pages.
+function signOutPage(action: string, token: string, auto: boolean): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out · Realmgate</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font-family:system-ui,sans-serif;background:#f6f7fb;display:flex;justify-content:center;padding-top:10vh}
+form{background:#fff;padding:32px;border-radius:8px;box-shadow:0 2px 12px #0001;width:320px;text-align:center}
+button{padding:10px 24px;background:#3040d6;color:#fff;border:0;border-radius:4px;font-size:15px}a{display:block;margin-top:14px;font-size:13px}</style></head>
+<body><form id="sign-out" method="post" action="${esc(action)}"><input type="hidden" name="${CSRF_FIELD}" value="${esc(token)}">
+<p>Sign out of Realmgate?</p><button type="submit">Sign out</button><a href="/admin">Stay signed in</a></form>
+${auto ? `<script>document.getElementById('sign-out').submit();</script>` : ''}</body></html>`;
+}
 
 /** The one answer to every failed sign-in, whatever the reason (see src/domain/auth/sign-in.ts). */
 export const LOGIN_ERROR = 'Invalid email or password';
@@ -46,7 +66,14 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
     }
   });
 
-  router.get(logoutPath, session.middleware, (req, res, next) => {
+  router.get(logoutPath, session.middleware, (req, res) => {
+    if (!req.session.adminUser) return res.redirect(302, loginPath);
+    const token = csrfTokenFor(req, { secret: deps.config.SESSION_SECRET, sessionCookie: SESSION_COOKIE }) ?? '';
+    res.type('html').send(signOutPage(logoutPath, token, req.get('sec-fetch-site') === 'same-origin'));
+  });
+
+  // Sign-out changes state, so it is a POST (the global CSRF guard in app.ts checks Origin or the token).
+  router.post(logoutPath, session.middleware, (req, res, next) => {
     req.session.destroy((err) => {
       if (err) return next(err);
       res.clearCookie(SESSION_COOKIE, { path: session.cookiePath });

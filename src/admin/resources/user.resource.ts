@@ -51,7 +51,7 @@ export const userResource: ResourceFactory = ({ db }) => {
           password: {
             type: 'password',
             isVisible: { list: false, filter: false, show: false, edit: true },
-            description: `At least ${MIN_PASSWORD} characters. Leave empty to keep the current password.`,
+            description: `The first password of a new user (at least ${MIN_PASSWORD} characters). To change a password later: "Change password" for your own, "Temporary password" for someone else's.`,
           },
           organization: { description: 'Empty only for platform staff (superadmins).' },
           lastLoginAt: { isVisible: { list: true, filter: true, show: true, edit: false } },
@@ -66,6 +66,10 @@ export const userResource: ResourceFactory = ({ db }) => {
     writeSecrets: async (params, op) => {
       const plain = params.password;
       if (typeof plain === 'string' && plain !== '') {
+        // Editing is not a way to change a password: your own needs your current
+        // one (the change-password form), someone else's is a temporary password
+        // (the user action), and both end the user's other sessions.
+        if (op === 'update') throw new ValidationError({ password: { message: 'A password is not changed here: use "Change password" for your own or the "Temporary password" action' } });
         if (plain.length < MIN_PASSWORD) throw new ValidationError({ password: { message: `At least ${MIN_PASSWORD} characters` } });
         return { data: { passwordHash: await hashPassword(plain), passwordChangedAt: new Date() } };
       }

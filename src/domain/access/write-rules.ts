@@ -7,6 +7,7 @@ import { isAppError } from '../shared/app-error.js';
 import { fieldErrorsOf, invalidFields, type FieldErrors } from '../shared/field-errors.js';
 import { ASSIGNABLE_ROLES, RESOURCES, TENANCY_FIELDS, isSystemField, isWritableField, type ResourceName } from './permissions.js';
 import { validateResourceData } from './resource-schemas.js';
+import { apiKeyValueProblems } from '../api-keys/api-key-rules.js';
 import { sameValue } from './same-value.js';
 import { actorOwnedFields, scopeWhere } from './scope.js';
 import { TENANCY } from './tenancy.js';
@@ -83,6 +84,11 @@ export async function checkedWriteData(check: WriteCheck): Promise<Row> {
     for (const [k, m] of Object.entries(fields)) fail(k, m);
   }
   if (resource === 'User') checkUserRole(actor, data, current, fail);
+  if (resource === 'ApiKey') {
+    // The same value rules as issueApiKey/updateApiKey, on the fields this write changes.
+    const touched = Object.fromEntries(Object.entries(data).filter(([k]) => op === 'create' || !sameValue(data[k], current?.[k])));
+    for (const [key, message] of Object.entries(apiKeyValueProblems(touched))) fail(key, message);
+  }
   checkRequired(model, op, data, fail);
   if (Object.keys(errors).length) throw invalidFields(errors);
 

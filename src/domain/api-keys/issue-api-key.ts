@@ -8,22 +8,22 @@ import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
 import { parseInput } from '../shared/parse-input.js';
 import { displayPrefix, generateApiKeySecret, hashApiKey } from './api-key-secret.js';
-import { API_KEY_SCOPES } from './api-key-scopes.js';
+import { apiKeyRules } from './api-key-rules.js';
 import { toSafeApiKey, type SafeApiKey } from './safe-api-key.js';
 
 export const issueApiKeyInput = z.object({
-  name: z.string().trim().min(1).max(100),
-  description: z.string().trim().max(1000).optional(),
+  name: apiKeyRules.name,
+  description: apiKeyRules.description.optional(),
   /** Owner; defaults to the actor. */
   userId: z.string().uuid().optional(),
   /** Defaults to the owner's default realm. */
   realmId: z.string().uuid().optional(),
   type: z.enum(['USER', 'SERVICE', 'GATEWAY']).default('USER'),
-  scopes: z.array(z.enum(API_KEY_SCOPES)).min(1).default(['models:read', 'usage:write']),
-  maxTokens: z.number().int().positive().optional(),
-  rateLimitPerMinute: z.number().int().positive().max(1_000_000).optional(),
-  allowedModelIds: z.array(z.string().uuid()).default([]),
-  expiresAt: z.coerce.date().refine((d) => d.getTime() > Date.now(), 'must be in the future').optional(),
+  scopes: apiKeyRules.scopes.default(['models:read', 'usage:write']),
+  maxTokens: apiKeyRules.maxTokens.optional(),
+  rateLimitPerMinute: apiKeyRules.rateLimitPerMinute.optional(),
+  allowedModelIds: apiKeyRules.allowedModelIds.default([]),
+  expiresAt: apiKeyRules.expiresAt.optional(),
 });
 export type IssueApiKeyInput = z.input<typeof issueApiKeyInput>;
 
@@ -43,12 +43,16 @@ export async function resolveKeyTargets(tx: Tx, actor: Actor, input: { userId?: 
   // The same rule as every realm-scoped row: the owner's active realm, share-locked, or their default.
   const realm = await ensureRealmForNewRow(tx, actor, { ownerId: owner.id, realmId: input.realmId });
 
-  if (input.allowedModelIds.length) {
-    const visible = scopeWhere(actor, 'AiModel', 'read') ?? { id: { in: [] } };
-    const found = await tx.aiModel.count({ where: { AND: [{ id: { in: input.allowedModelIds } }, visible] } });
-    if (found !== new Set(input.allowedModelIds).size) throw new AppError('INVALID', 'Some allowed models do not exist or are not available', { field: 'allowedModelIds' });
-  }
+  await checkAllowedModels(tx, actor, input.allowedModelIds);
   return { owner: orgOwner, realm };
+}
+
+/** Every allowed model must exist and be visible to the actor. */
+export async function checkAllowedModels(tx: Tx, actor: Actor, allowedModelIds: string[]): Promise<void> {
+  if (!allowedModelIds.length) return;
+  const visible = scopeWhere(actor, 'AiModel', 'read') ?? { id: { in: [] } };
+  const found = await tx.aiModel.count({ where: { AND: [{ id: { in: allowedModelIds } }, visible] } });
+  if (found !== new Set(allowedModelIds).size) throw new AppError('INVALID', 'Some allowed models do not exist or are not available', { field: 'allowedModelIds' });
 }
 
 /**

@@ -75,7 +75,13 @@ export async function signIn(db: PrismaClient, input: SignInInput, policy: SignI
   if (!signedIn) return { ok: false, reason: 'locked' };
   if (needsRehash(user.passwordHash)) {
     const passwordHash = await hashPassword(password);
-    await sys((tx) => tx.user.update({ where: { id: user.id }, data: { passwordHash } }));
+    // Same password, stronger hash: not a password change, so no session ends
+    // (app.rehash, read by the trigger of migration 0006_hardening_values), and
+    // only if nobody changed the password meanwhile.
+    await sys(async (tx) => {
+      await tx.$executeRaw`SELECT set_config('app.rehash', 'on', true)`;
+      await tx.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash }, data: { passwordHash } });
+    });
   }
   return { ok: true, user: signedIn };
 }

@@ -41,7 +41,7 @@ const toAmount = (amount: bigint | number): bigint => {
 function slotWhere(slot: QuotaSlot, start: Date): Prisma.Sql {
   const model = slot.modelId ? Prisma.sql`model_id = ${slot.modelId}::uuid` : Prisma.sql`model_id IS NULL`;
   return Prisma.sql`subject_type = ${slot.subjectType}::"QuotaSubject" AND subject_id = ${slot.subjectId}::uuid
-    AND metric = ${slot.metric}::"QuotaMetric" AND ${model} AND period_start = ${start}::timestamptz`;
+    AND metric = ${slot.metric}::"QuotaMetric" AND ${model} AND period = ${slot.period}::"QuotaPeriod" AND period_start = ${start}::timestamptz`;
 }
 
 /** The single conditional UPDATE that moves a counter; no row back = over the limit (or no row yet). */

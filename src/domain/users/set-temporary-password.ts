@@ -36,8 +36,9 @@ export async function setTemporaryPassword(db: PrismaClient, actor: Actor, rawIn
   const passwordHash = await hashPassword(password); // ~100 ms: outside the transaction
   const result = await inActorTransaction(db, actor, async (tx) => {
     const before = await loadManageableUser(tx, actor, input.userId, 'password', 'set a temporary password for');
-    const after = await tx.user.update({ where: { id: before.id }, data: { passwordHash, mustChangePassword: true, passwordChangedAt: new Date() } });
+    // Counted before the update, whose trigger (migration 0006_hardening_values) ends any that remain.
     const sessionsEnded = await endSessionsOf(tx, actor, before.id);
+    const after = await tx.user.update({ where: { id: before.id }, data: { passwordHash, mustChangePassword: true, passwordChangedAt: new Date() } });
     await recordAudit(tx, actor, { action: 'user.temporary-password', resource: 'User', recordId: before.id, organizationId: before.organizationId, before: toSafeUser(before), after: { ...toSafeUser(after), sessionsEnded } }, meta);
     return { user: toSafeUser(after), sessionsEnded };
   });
