@@ -8,16 +8,18 @@ import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
 import { meRoutes } from './routes/me.routes.js';
+import { usageRoutes } from './routes/usage.routes.js';
+import { UsageEngine } from '../domain/usage/usage-engine.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps;
+  deps: ApiRouteDeps & AppDeps & { usage: UsageEngine };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [meRoutes];
+const ROUTES: Array<(api: Api) => void> = [meRoutes, usageRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
@@ -33,10 +35,18 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
+  // The gateway hot path's admission batcher (src/domain/usage): one per process.
+  const usage = new UsageEngine({
+    databaseUrl: deps.databaseUrl,
+    reservationTtlSeconds: deps.config.USAGE_RESERVATION_TTL_SECONDS,
+    batchWindowMs: deps.config.USAGE_BATCH_WINDOW_MS,
+    maxBatch: deps.config.USAGE_BATCH_MAX,
+    maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
+  });
   const api: Api = {
     router,
     registry,
-    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session },
+    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage },
   };
 
   router.use(...requestLogging(deps.log));
@@ -50,5 +60,5 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
   });
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.log));
-  return { router, registry, close: () => tracker.stop() };
+  return { router, registry, close: async () => { await usage.close(); await tracker.stop(); } };
 }
