@@ -240,8 +240,11 @@ export class UsageEngine {
     }
   }
 
+  /** One statement as the system tenant (the pool's sessions are), in its own implicit transaction. */
+  readonly query: SqlQuery = async (text, values) => (await this.pool.query(text, values)).rows;
+
   private systemQuery<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
-    return this.inSystemTx((c) => fn(async (text, values) => (await c.query(text, values)).rows));
+    return fn(this.query);
   }
 
   /** Waits for the queue to drain and closes the pool. */
