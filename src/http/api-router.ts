@@ -10,6 +10,9 @@ import type { ApiRouteDeps } from './route.js';
 import type { Metrics } from './metrics.js';
 import { meRoutes } from './routes/me.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
+import { realmDataRoutes } from './routes/realm-data.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { realmRoutes } from './routes/realms.routes.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
@@ -19,7 +22,7 @@ export interface Api {
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, realmRoutes, realmDataRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
