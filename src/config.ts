@@ -24,6 +24,11 @@ const schema = z.object({
    * the owner's connection at start. Set it when the owner may not create roles.
    */
   DATABASE_APP_URL: postgresUrl.optional(),
+  /**
+   * The system login (member of realmgate_system only): sign-in, sessions, seeds,
+   * cross-tenant work. Unset: created from the owner's connection at start.
+   */
+  DATABASE_SYSTEM_URL: postgresUrl.optional(),
   /** Where the embedded PostgreSQL keeps its data (git-ignored). */
   PGDATA_DIR: z.string().min(1).default('.data/postgres'),
   /** Port of the embedded PostgreSQL; 0 picks a free one. */
@@ -41,6 +46,8 @@ const schema = z.object({
     .default('100kb'),
   /** Lifetime of the API's access tokens (minutes) and refresh tokens (days). */
   API_TOKEN_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   API_REFRESH_DAYS: z.coerce.number().int().min(1).max(90).default(30),
   ADMIN_EMAIL: z.string().email().default('admin@realmgate.local'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),

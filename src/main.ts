@@ -6,7 +6,7 @@ import { loadOrCreateDevSecrets } from './dev-secrets.js';
 import { openDatabase, type DatabaseHandle } from './db/database.js';
 import { migrateUp } from './db/migrate.js';
 import { createPrisma } from './db/client.js';
-import { deriveAppPassword, ensureAppLogin } from './db/app-role.js';
+import { deriveAppPassword, deriveSystemPassword, ensureAppLogin, ensureSystemLogin } from './db/app-role.js';
 import { createTenantPrisma } from './db/tenant-context.js';
 import { buildApp } from './app.js';
 import { seedDemo } from './domain/seed/seed-demo.js';
@@ -59,16 +59,21 @@ async function main(): Promise<void> {
     const appUrl = config.DATABASE_APP_URL ?? (await ensureAppLogin(database.url, deriveAppPassword(config.SESSION_SECRET), { log }));
     const base = createPrisma(appUrl);
     cleanups.push(() => base.$disconnect());
-    const db = createTenantPrisma(base);
+    // System-wide work (sign-in, key lookup, sessions, seeds, superadmins) on a login of its own.
+    const systemUrl = config.DATABASE_SYSTEM_URL ?? (await ensureSystemLogin(database.url, deriveSystemPassword(config.SESSION_SECRET), { log }));
+    const systemBase = createPrisma(systemUrl);
+    cleanups.push(() => systemBase.$disconnect());
+    const db = createTenantPrisma(base, systemBase);
+    const systemDb = createTenantPrisma(systemBase);
 
-    const seed = await seedDemo(db, SYSTEM_ACTOR, {
+    const seed = await seedDemo(systemDb, SYSTEM_ACTOR, {
       adminEmail: config.ADMIN_EMAIL,
       adminPassword: config.ADMIN_PASSWORD,
       demoPassword: config.DEMO_PASSWORD,
       withDemoData: config.SEED_DEMO,
     });
 
-    const built = await buildApp({ config, db, databaseUrl: appUrl, log });
+    const built = await buildApp({ config, db, databaseUrl: appUrl, systemDb, systemDatabaseUrl: systemUrl, log });
     cleanups.push(() => built.close());
 
     const server: Server = await new Promise((resolve, reject) => {

@@ -7,12 +7,12 @@ import { scopeWhere } from '../domain/access/scope.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
 import type { UserActor } from './access/admin-request.js';
 import { SafeRecord } from './access/safe-record.js';
-import { checkDelete, checkedWriteData, lowerFirst } from './access/write-rules.js';
-import { sameValue } from './access/same-value.js';
-import { writableParams } from './access/write-params.js';
+import { checkDelete, checkedWriteData, lowerFirst } from '../domain/access/write-rules.js';
+import { sameValue } from '../domain/access/same-value.js';
+import { writableParams } from '../domain/access/write-params.js';
 import { recordPanelAudit } from './audit/panel-audit.js';
 import { NUMERIC, parseJson, toNumber } from './form-values.js';
-import { mapPrismaErrors, refuse } from './record-errors.js';
+import { mapPrismaErrors, panelValidationError, refuse } from './record-errors.js';
 
 export { isSecretField };
 
@@ -51,7 +51,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * @adminjs/prisma's Resource with what our schema and our rules need:
  * - every read and write is narrowed to the signed-in admin's scope for that
  *   operation (src/domain/access): "not yours" reads as "not found";
- * - writes keep the field rules (src/admin/access/write-rules.ts) and run in one
+ * - writes keep the field rules and the resource's zod schema
+ *   (src/domain/access/write-rules.ts, resource-schemas.ts) and run in one
  *   transaction with their audit row (src/admin/audit/panel-audit.ts);
  * - secret columns are not properties at all, so list/show/edit/search/filter/
  *   populate never read them and no request can write them (only `writeSecrets`);
@@ -185,11 +186,12 @@ export class RealmgateResource extends Resource {
 
   override async create(params: Record<string, any>, context?: ActionContext): Promise<Record<string, any>> {
     const actor = this.actorFor(context, 'create');
-    const allowed = writableParams(actor, this.model, params);
+    params = this.withUntickedBoxes(params);
+    const allowed = this.panelErrors(() => writableParams(actor, this.model, params));
     const data = this.prepareParams(params);
     const secret = await this.writeSecrets?.(allowed, 'create');
     const row = await this.inTransaction(async (tx) => {
-      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'create', data, current: null, formPath: this.formPath });
+      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'create', data, current: null });
       const created = await this.delegate(tx).create({ data: { ...checked, ...secret?.data } });
       await this.assertInScope(tx, actor, 'create', created);
       await recordPanelAudit(tx, actor, { resource: this.model.name, action: 'create', recordId: this.idOf(created), after: created });
@@ -201,13 +203,13 @@ export class RealmgateResource extends Resource {
   override async update(pk: string | number, params: Record<string, any> = {}, context?: ActionContext): Promise<Record<string, any>> {
     const actor = this.actorFor(context, 'update');
     if (this.readOnlyKey) throw refuse(`${this.model.name} rows cannot be changed or deleted`);
-    const allowed = writableParams(actor, this.model, params);
+    const allowed = this.panelErrors(() => writableParams(actor, this.model, params));
     const data = this.prepareParams(params);
     delete data[this.idProperty.path()];
     const secret = await this.writeSecrets?.(allowed, 'update');
     const row = await this.inTransaction(async (tx) => {
       const current = await this.lockScoped(tx, actor, pk, 'update');
-      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'update', data, current, formPath: this.formPath });
+      const checked = await checkedWriteData({ tx, actor, model: this.model, op: 'update', data, current });
       const changes = Object.fromEntries(Object.entries({ ...checked, ...secret?.data }).filter(([k, v]) => !sameValue(v, current[k]) || !!secret?.data?.[k]));
       if (!Object.keys(changes).length) return current; // nothing changed: nothing to write or record
       const updated = await this.delegate(tx).update({ where: this.whereId(pk)!, data: changes });
@@ -276,7 +278,31 @@ export class RealmgateResource extends Resource {
 
   private inTransaction<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
     // The tenant client sets the request's tenant at the start of the transaction (src/db/tenant-context.ts).
-    return mapPrismaErrors(this.columnToPath, () => this.client.$transaction(fn));
+    return mapPrismaErrors(this.columnToPath, () => this.client.$transaction(fn), this.formPath);
+  }
+
+  /** Domain field errors thrown outside a transaction, as the panel shows them. */
+  private panelErrors<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw panelValidationError(e, this.formPath) ?? e;
+    }
+  }
+
+  /**
+   * An unticked checkbox of the new form sends nothing; left out, the column's
+   * default (often true) would be saved instead of what the form showed.
+   */
+  private withUntickedBoxes(params: Record<string, any>): Record<string, any> {
+    const decorated = this._decorated;
+    if (!decorated) return params;
+    const out = { ...params };
+    for (const prop of decorated.getProperties({ where: 'edit' })) {
+      const path = prop.propertyPath;
+      if (prop.type() === 'boolean' && !prop.isDisabled() && !(path in out)) out[path] = false;
+    }
+    return out;
   }
 
   private delegate(tx: Prisma.TransactionClient): Delegate {

@@ -1,5 +1,7 @@
 import { ValidationError } from 'adminjs';
 import { Prisma } from '@prisma/client';
+import { isAppError } from '../domain/shared/app-error.js';
+import { fieldErrorsOf } from '../domain/shared/field-errors.js';
 
 /**
  * A validation error AdminJS treats as one: its new/edit actions look only at
@@ -16,11 +18,25 @@ interface PgCause {
   constraint?: { fields?: string[] };
 }
 
+/**
+ * A domain INVALID error with per-field messages (write rules, resource
+ * schemas) as AdminJS's ValidationError, keyed by the form's names: AdminJS
+ * then shows each message under its field and keeps what was typed.
+ */
+export function panelValidationError(e: unknown, columnToFormPath: (column: string) => string): ValidationError | null {
+  const fields = fieldErrorsOf(e);
+  if (!fields || !isAppError(e)) return null;
+  const errors = Object.fromEntries(Object.entries(fields).map(([column, message]) => [columnToFormPath(column), { message }]));
+  return new ValidationError(errors, { message: e.message });
+}
+
 /** Constraint and data errors become notices; anything else stays a 500. */
-export async function mapPrismaErrors<T>(columnToPath: (dbColumn: string) => string, fn: () => Promise<T>): Promise<T> {
+export async function mapPrismaErrors<T>(columnToPath: (dbColumn: string) => string, fn: () => Promise<T>, formPath: (column: string) => string = (c) => c): Promise<T> {
   try {
     return await fn();
   } catch (e) {
+    const invalid = panelValidationError(e, formPath);
+    if (invalid) throw invalid;
     const err = e as { name?: string; meta?: { driverAdapterError?: { cause?: PgCause } }; cause?: PgCause };
     const cause = e instanceof Prisma.PrismaClientKnownRequestError ? err.meta?.driverAdapterError?.cause : err.name === 'DriverAdapterError' ? err.cause : undefined;
     const sqlState = cause?.originalCode ?? '';

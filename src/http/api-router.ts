@@ -8,7 +8,12 @@ import { apiErrorHandler, apiNotFound } from './errors.js';
 import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
+import type { Metrics } from './metrics.js';
 import { meRoutes } from './routes/me.routes.js';
+import { authRoutes } from './routes/auth.routes.js';
+import { realmDataRoutes } from './routes/realm-data.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { realmRoutes } from './routes/realms.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
 import { UsageEngine } from '../domain/usage/usage-engine.js';
 
@@ -16,11 +21,11 @@ import { UsageEngine } from '../domain/usage/usage-engine.js';
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps & { usage: UsageEngine };
+  deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [meRoutes, usageRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, realmRoutes, realmDataRoutes, usageRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
@@ -32,13 +37,13 @@ export interface ApiOptions {
  * written with defineRoute (src/http/route.ts), GET /openapi.json, and the
  * error envelope for everything including unknown paths.
  */
-export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
+export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
   // The gateway hot path's admission batcher (src/domain/usage): one per process.
   const usage = new UsageEngine({
-    databaseUrl: deps.databaseUrl,
+    databaseUrl: deps.systemDatabaseUrl,
     reservationTtlSeconds: deps.config.USAGE_RESERVATION_TTL_SECONDS,
     batchWindowMs: deps.config.USAGE_BATCH_WINDOW_MS,
     maxBatch: deps.config.USAGE_BATCH_MAX,
@@ -60,6 +65,6 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
     res.json(document);
   });
   router.use(apiNotFound);
-  router.use(apiErrorHandler(deps.log));
+  router.use(apiErrorHandler(deps.log, deps.metrics));
   return { router, registry, close: async () => { await usage.close(); await tracker.stop(); } };
 }

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
+import type { Metrics } from './metrics.js';
+import { appErrorFromDatabase } from '../domain/shared/database-errors.js';
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from '../domain/shared/app-error.js';
 
 /** The one error body of the API: `{ error: { code, message, details } }`. */
@@ -11,7 +13,8 @@ export interface ErrorEnvelope {
 export const statusOf = (code: ErrorCode): number => ERROR_CODES[code].status;
 
 /** Writes an AppError as the envelope; 429s carry Retry-After (seconds) from details.retryAfterSeconds. */
-export function sendAppError(res: Response, err: AppError): void {
+export function sendAppError(res: Response, err: AppError, metrics?: Pick<Metrics, 'quotaRefusals'>): void {
+  if (err.status === 429) metrics?.quotaRefusals.inc({ code: err.code, limit: typeof err.details?.limit === 'string' ? err.details.limit : 'unnamed' });
   const retryAfter = err.details?.retryAfterSeconds;
   if (err.status === 429) res.setHeader('Retry-After', String(typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : 1));
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="realmgate"');
@@ -51,14 +54,14 @@ function fromBodyParser(err: unknown): AppError | null {
  * envelope with their code's status; anything else is logged with the request
  * id and answered with a generic 500, never the message or a stack.
  */
-export function apiErrorHandler(log: Logger): ErrorRequestHandler {
+export function apiErrorHandler(log: Logger, metrics?: Pick<Metrics, 'quotaRefusals'>): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = isAppError(err) ? err : fromBodyParser(err);
+    const known = isAppError(err) ? err : (fromBodyParser(err) ?? appErrorFromDatabase(err));
     if (res.headersSent) {
       (req.log ?? log).error({ err }, 'error after the answer started');
       return;
     }
-    if (known) return sendAppError(res, known);
+    if (known) return sendAppError(res, known, metrics);
     (req.log ?? log).error({ err }, 'unhandled error');
     const body: ErrorEnvelope = { error: { code: 'INTERNAL', message: 'Internal server error' } };
     res.status(500).json(body);

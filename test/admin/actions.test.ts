@@ -140,7 +140,7 @@ describe('API keys', () => {
     expect(k2.realm?.isDefault).toBe(true);
 
     // The domain's validation comes back as a notice naming the field.
-    expectErrorNotice(await superadmin.post(record('User', erin.id, 'generateKey'), { name: '' }), /name/);
+    expectErrorNotice(await superadmin.post(record('User', erin.id, 'generateKey'), { name: '' }), /^Name: Required$/);
   });
 
   it('revokes one key, and several at once', async () => {

@@ -149,7 +149,8 @@ export async function createPayload(db: PrismaClient, resource: ResourceName, ac
   const user = actor.role === 'USER' ? {} : { user: owner.id };
   switch (resource) {
     case 'Organization':
-      return { fields: { name: mark }, find: { name: mark } };
+      // Type and plan are required: the form no longer lets them default silently (issue #10).
+      return { fields: { name: mark, type: 'GENERAL', pricingPlan: 'FREE' }, find: { name: mark } };
     case 'User':
       return { fields: { username: mark, email: `${mark}@test.example`, password: 'a-long-enough-password', role: 'USER', ...org }, find: { username: mark } };
     case 'Realm':

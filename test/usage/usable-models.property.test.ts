@@ -17,7 +17,7 @@ let engine: UsageEngine;
 
 beforeAll(async () => {
   t = await appDatabase('usable_models_prop');
-  engine = new UsageEngine({ databaseUrl: t.appUrl });
+  engine = new UsageEngine({ databaseUrl: t.systemUrl });
 });
 afterAll(async () => {
   await engine?.close();

@@ -10,8 +10,8 @@ let engine2: UsageEngine; // a second "instance" on the same database
 
 beforeAll(async () => {
   t = await appDatabase('usage_engine');
-  engine = new UsageEngine({ databaseUrl: t.appUrl, reservationTtlSeconds: 300 });
-  engine2 = new UsageEngine({ databaseUrl: t.appUrl, reservationTtlSeconds: 300 });
+  engine = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 300 });
+  engine2 = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 300 });
 });
 afterAll(async () => {
   await engine?.close();
@@ -191,7 +191,7 @@ describe('reservations', () => {
   });
 
   it('an unsettled hold expires by itself: the next batch of the organization gives it back', async () => {
-    const fast = new UsageEngine({ databaseUrl: t.appUrl, reservationTtlSeconds: 1 });
+    const fast = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 1 });
     try {
       const tenant = await usageTenant(t.db, { monthlyTokenQuota: 100n });
       const key = await tenant.key();

@@ -24,7 +24,7 @@ describe('SIGKILL mid-load', () => {
     const tenant = await usageTenant(t.db);
     const key = await tenant.key();
     app = startApp({
-      DATABASE_URL: t.url, DATABASE_APP_URL: t.appUrl, SEED_DEMO: 'false', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0',
+      DATABASE_URL: t.url, DATABASE_APP_URL: t.appUrl, DATABASE_SYSTEM_URL: t.systemUrl, SEED_DEMO: 'false', LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: '0',
       SESSION_SECRET: 'sigkill-session-secret-0123456789abcdef0123', API_KEY_PEPPER: TEST_PEPPER, JWT_SECRET: 'sigkill-jwt-secret-0123456789abcdef0123456',
       ENCRYPTION_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', ADMIN_PASSWORD: 'sigkill-admin-password-1',
     });

@@ -26,17 +26,16 @@ ALTER TABLE "api_refresh_tokens" ADD CONSTRAINT "api_refresh_tokens_user_id_fkey
 ALTER TABLE "api_refresh_tokens" ADD CONSTRAINT "api_refresh_tokens_replaced_by_id_fkey"
   FOREIGN KEY ("replaced_by_id") REFERENCES "api_refresh_tokens"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
--- Tokens are found by their secret before anyone is known: only the system
--- context (sign-in, refresh, logout, the trigger below) touches them.
+-- Tokens are found by their secret before anyone is known: only system work
+-- (sign-in, refresh, logout: the system login) touches them. The tenant-facing
+-- login gets no grant and no policy, so it sees and writes none of them.
 ALTER TABLE "api_refresh_tokens" ENABLE ROW LEVEL SECURITY;
 ALTER TABLE "api_refresh_tokens" FORCE ROW LEVEL SECURITY;
-CREATE POLICY rg_all ON "api_refresh_tokens" FOR ALL
-  USING (NULLIF(pg_catalog.current_setting('app.role', true), '') = 'system')
-  WITH CHECK (NULLIF(pg_catalog.current_setting('app.role', true), '') = 'system');
 DO $$
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
-    GRANT SELECT, INSERT, UPDATE, DELETE ON "api_refresh_tokens" TO realmgate_app;
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_system') THEN
+    CREATE POLICY rg_system ON "api_refresh_tokens" FOR ALL TO realmgate_system USING (true) WITH CHECK (true);
+    GRANT SELECT, INSERT, UPDATE, DELETE ON "api_refresh_tokens" TO realmgate_system;
   END IF;
 END
 $$;
@@ -45,21 +44,31 @@ $$;
 -- their refresh tokens here, in the same transaction, so no code path can
 -- forget it. (A sign-in that upgrades the hash parameters also revokes the
 -- user's older tokens: rare, and on the safe side; the token that sign-in
--- issues is created after the upgrade.) Like rg_end_user_sessions
--- (0003) it switches to the system context for its one UPDATE and restores
--- the caller's.
-CREATE FUNCTION "rg_revoke_user_refresh_tokens"() RETURNS trigger
-  LANGUAGE plpgsql
-AS $$
-DECLARE
-  caller_role text := pg_catalog.current_setting('app.role', true);
+-- issues is created after the upgrade.) Whoever changes the user (an org
+-- ADMIN on the tenant login too), the function runs as realmgate_system
+-- (SECURITY DEFINER, owned by that role, like rg_end_user_sessions in 0006)
+-- and does nothing but this one UPDATE.
+DO $do$
 BEGIN
-  PERFORM pg_catalog.set_config('app.role', 'system', true);
-  UPDATE "api_refresh_tokens" SET "revoked_at" = now() WHERE "user_id" = NEW."id" AND "revoked_at" IS NULL;
-  PERFORM pg_catalog.set_config('app.role', COALESCE(caller_role, ''), true);
-  RETURN NULL;
+  EXECUTE format($f$CREATE FUNCTION "rg_revoke_user_refresh_tokens"() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, %1$I
+  AS $body$
+  BEGIN
+    UPDATE %1$I."api_refresh_tokens" SET "revoked_at" = now() WHERE "user_id" = NEW."id" AND "revoked_at" IS NULL;
+    RETURN NULL;
+  END
+  $body$$f$, current_schema());
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_system') THEN
+    BEGIN
+      ALTER FUNCTION "rg_revoke_user_refresh_tokens"() OWNER TO realmgate_system;
+    EXCEPTION
+      WHEN insufficient_privilege THEN
+        RAISE WARNING 'realmgate: cannot hand rg_revoke_user_refresh_tokens to realmgate_system (%): refresh tokens of a changed user may survive', SQLERRM;
+    END;
+  END IF;
+  REVOKE ALL ON FUNCTION "rg_revoke_user_refresh_tokens"() FROM PUBLIC;
 END
-$$;
+$do$;
 
 CREATE TRIGGER "users_revoke_refresh_tokens"
   AFTER UPDATE OF "password_hash", "status" ON "users"
@@ -67,11 +76,3 @@ CREATE TRIGGER "users_revoke_refresh_tokens"
   WHEN (NEW."password_hash" IS DISTINCT FROM OLD."password_hash"
         OR (NEW."status" IS DISTINCT FROM OLD."status" AND NEW."status" <> 'ACTIVE'))
   EXECUTE FUNCTION "rg_revoke_user_refresh_tokens"();
-
-DO $$
-BEGIN
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
-    GRANT EXECUTE ON FUNCTION "rg_revoke_user_refresh_tokens"() TO realmgate_app;
-  END IF;
-END
-$$;

@@ -59,24 +59,27 @@ CREATE TABLE "api_key_rate_windows" (
     CONSTRAINT "api_key_rate_windows_pkey" PRIMARY KEY ("organization_id", "api_key_id")
 );
 
--- Row-level security: inline comparisons with the tenant settings (no function
--- call per row), so the planner uses the same indexes as without RLS.
+-- Row-level security, per role (as 0006_hardening): the hot path writes these
+-- tables on the system login (realmgate_system); the tenant-facing login only
+-- reads its organization's rows (GET /quota), with inline comparisons of
+-- organization_id and no function call per row.
 DO $$
 DECLARE
   t text;
-  role_is text := $r$NULLIF(pg_catalog.current_setting('app.role', true), '')$r$;
-  own_org text := $r$organization_id = NULLIF(pg_catalog.current_setting('app.org_id', true), '')::uuid$r$;
+  org constant text := $s$organization_id = NULLIF(pg_catalog.current_setting('app.org_id', true), '')::uuid$s$;
+  reader constant text := $s$NULLIF(pg_catalog.current_setting('app.role', true), '') IN ('ADMIN', 'USER', 'VIEWER')$s$;
 BEGIN
   FOREACH t IN ARRAY ARRAY['usage_idempotency_keys', 'usage_reservations', 'api_key_rate_windows'] LOOP
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-    EXECUTE format('CREATE POLICY rg_select ON %I FOR SELECT USING (COALESCE(%s IN (''system'', ''SUPERADMIN'') OR (%s IN (''ADMIN'', ''USER'', ''VIEWER'') AND %s), false))', t, role_is, role_is, own_org);
-    EXECUTE format('CREATE POLICY rg_insert ON %I FOR INSERT WITH CHECK (COALESCE(%s IN (''system'', ''SUPERADMIN'') OR (%s IN (''ADMIN'', ''USER'') AND %s), false))', t, role_is, role_is, own_org);
-    EXECUTE format('CREATE POLICY rg_update ON %I FOR UPDATE USING (COALESCE(%s IN (''system'', ''SUPERADMIN'') OR (%s IN (''ADMIN'', ''USER'') AND %s), false)) WITH CHECK (COALESCE(%s IN (''system'', ''SUPERADMIN'') OR (%s IN (''ADMIN'', ''USER'') AND %s), false))', t, role_is, role_is, own_org, role_is, role_is, own_org);
-    EXECUTE format('CREATE POLICY rg_delete ON %I FOR DELETE USING (COALESCE(%s IN (''system'', ''SUPERADMIN''), false))', t, role_is);
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
+      EXECUTE format('CREATE POLICY rg_app_select ON %I FOR SELECT TO realmgate_app USING (%s AND %s)', t, org, reader);
+      EXECUTE format('GRANT SELECT ON %I TO realmgate_app', t);
+    END IF;
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_system') THEN
+      EXECUTE format('CREATE POLICY rg_system ON %I FOR ALL TO realmgate_system USING (true) WITH CHECK (true)', t);
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO realmgate_system', t);
+    END IF;
   END LOOP;
-  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
-    GRANT SELECT, INSERT, UPDATE, DELETE ON "usage_idempotency_keys", "usage_reservations", "api_key_rate_windows" TO realmgate_app;
-  END IF;
 END
 $$;

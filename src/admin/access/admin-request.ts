@@ -1,8 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { Actor } from '../../domain/shared/actor.js';
+import type { UserActor } from '../../domain/shared/actor.js';
 import type { RequestMeta } from '../../domain/audit/record-audit.js';
 
-export type UserActor = Extract<Actor, { kind: 'user' }>;
+export type { UserActor };
 
 /** What the panel knows about the request being served, loaded once per request (admin-tenant.ts). */
 export interface AdminRequest {

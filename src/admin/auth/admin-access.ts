@@ -29,7 +29,7 @@ const isResource = (name: string): name is ResourceName => (RESOURCES as readonl
 /**
  * May this admin run `operation` on `resource` in the panel at all (the
  * permission matrix in src/domain/access)? Rows are narrowed separately by
- * `rowScope`; fields by src/admin/access/write-rules.ts.
+ * `rowScope`; fields by src/domain/access/write-rules.ts.
  */
 export function mayUse(admin: CurrentAdmin | undefined, resource: string, operation: Operation): boolean {
   const actor = actorFromAdmin(admin);

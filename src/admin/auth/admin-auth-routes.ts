@@ -11,7 +11,7 @@ export const LOGIN_ERROR = 'Invalid email or password';
 export interface AdminAuthRoutesOptions {
   admin: AdminJS;
   session: AdminSession;
-  deps: Pick<AppDeps, 'db' | 'config' | 'log'>;
+  deps: Pick<AppDeps, 'systemDb' | 'config' | 'log'>;
 }
 
 /**
@@ -58,10 +58,12 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
 }
 
 /** The `authenticate` callback for AdminJS (its own login route is only a fallback behind ours): same rules. */
-export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log'>) {
+export function adminAuthenticate(deps: Pick<AppDeps, 'systemDb' | 'config' | 'log' | 'metrics'>) {
   const policy = signInPolicyFrom(deps.config);
+  const onFailure = (reason: string) => deps.metrics?.signInFailures.inc({ channel: 'panel', reason });
+  // Nobody is signed in yet: the lookup and the lockout counters are system work.
   return (email: unknown, password: unknown, context?: { req?: Request }): Promise<AdminSessionUser | null> =>
-    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
+    authenticateAdmin(deps.systemDb, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log, onFailure);
 }
 
 /** The client's address; behind a proxy it is right only with TRUST_PROXY set (see README). */

@@ -1,5 +1,5 @@
 import { Prisma, type ApiKeyType, type PrismaClient } from '@prisma/client';
-import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
+import { SYSTEM_TENANT, inTenantTransaction } from '../../db/tenant-context.js';
 import { accountUsableSql } from '../auth/account-state.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
@@ -99,10 +99,7 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
   const viaCache = deps.cache?.query;
   const load = viaCache
     ? () => viaCache<Row>(KEY_ROW_SQL, [keyHash]).then((rows) => rows[0])
-    : () => db.$transaction(async (tx) => {
-      await setTenantInTx(tx, SYSTEM_TENANT);
-      return tx.$queryRawUnsafe<Row[]>(KEY_ROW_SQL, keyHash);
-    }).then((rows) => rows[0]);
+    : () => inTenantTransaction(db, SYSTEM_TENANT, (tx) => tx.$queryRawUnsafe<Row[]>(KEY_ROW_SQL, keyHash)).then((rows) => rows[0]);
   const k = deps.cache ? await deps.cache.get(keyHash, load) : await load();
   if (!k) throw refused();
   if (k.revoked_at) throw refused();

@@ -24,3 +24,6 @@ export type Actor =
 export const SYSTEM_ACTOR: Actor = { kind: 'system', reason: 'seed-and-maintenance' };
 
 export const isSystem = (a: Actor): a is Extract<Actor, { kind: 'system' }> => a.kind === 'system';
+
+/** A signed-in person (panel session or API token), as opposed to a key or the system. */
+export type UserActor = Extract<Actor, { kind: 'user' }>;

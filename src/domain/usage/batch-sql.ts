@@ -14,11 +14,7 @@ import type { UsageAnswer } from './usage-ops.js';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 
-/**
- * The engine's connections run as the system tenant for their whole session
- * (app.role set at connection start, see UsageEngine): one batch spans
- * organizations and no person is behind it. So a batch is a plain BEGIN.
- */
+/** The engine connects as the system login (realmgate_system), whose policies need no tenant setting: a batch is a plain BEGIN. */
 export const BEGIN_SYSTEM = 'BEGIN';
 
 const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));

@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { loadModelCatalog, loadUserModelRules, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
 import { AppError } from '../shared/app-error.js';
-import { systemSessionUrl } from '../../db/app-role.js';
 import { BEGIN_SYSTEM, IdempotencyRace, lockCounters, lockRateWindows, lockReservations, readBatch, writeBatch } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
 import { ensureCounters, ensureRateWindows } from './ensure-rows.js';
@@ -10,7 +9,7 @@ import { TtlCache } from './ttl-cache.js';
 import type { AdmissionBase, Outcome, UsageOperation } from './usage-ops.js';
 
 export interface UsageEngineOptions {
-  /** the app's connection string (row-level security applies; batches run as the system tenant) */
+  /** the system login's connection string (realmgate_system): one batch spans organizations and no person is behind it */
   databaseUrl: string;
   /** a hold not settled, released or extended within this many seconds is given back (default 300) */
   reservationTtlSeconds?: number;
@@ -69,9 +68,9 @@ export class UsageEngine {
     this.now = options.now ?? (() => new Date());
     const cacheMs = Math.min(1000, options.cacheTtlMs ?? 1000);
     // Spare connections beyond the batches for row creation and cache loads.
-    // Every connection is the system tenant for its session (one setting at connect,
-    // not one set_config per transaction): the pool serves nothing but this engine.
-    this.pool = new pg.Pool({ connectionString: systemSessionUrl(options.databaseUrl), max: this.maxInFlight + 4, application_name: 'realmgate-usage' });
+    // The system login: its policies admit every organization, so no tenant setting
+    // per transaction (and nothing session-level: fine behind PgBouncer).
+    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: this.maxInFlight + 4, application_name: 'realmgate-usage' });
     this.pool.on('error', () => {}); // an idle client's error is reported by the next query
     this.catalogs = new TtlCache(cacheMs, (orgId) => this.systemQuery((q) => loadModelCatalog(q, orgId)));
     this.userRules = new TtlCache(cacheMs, (userId) => this.systemQuery((q) => loadUserModelRules(q, userId)));
@@ -240,7 +239,7 @@ export class UsageEngine {
     }
   }
 
-  /** One statement as the system tenant (the pool's sessions are), in its own implicit transaction. */
+  /** One statement on the system login, in its own implicit transaction. */
   readonly query: SqlQuery = async (text, values) => (await this.pool.query(text, values)).rows;
 
   private systemQuery<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {

@@ -10,7 +10,8 @@ import type { Principal } from './principal.js';
 import { isSessionTokenFamilyActive } from './token-families.js';
 
 export interface AuthDeps {
-  db: PrismaClient;
+  /** The system login: keys, users and token families are looked up before anyone is known. */
+  systemDb: PrismaClient;
   pepper: string;
   jwtSecret: string;
   tracker?: LastUsedTracker;
@@ -35,10 +36,10 @@ function bearerToken(header: string): string {
 }
 
 async function fromApiKey(deps: AuthDeps, req: Request, secret: string): Promise<Principal> {
-  const key = await authenticateApiKey(deps.db, secret, { pepper: deps.pepper, tracker: deps.tracker, cache: deps.apiKeyCache });
+  const key = await authenticateApiKey(deps.systemDb, secret, { pepper: deps.pepper, tracker: deps.tracker, cache: deps.apiKeyCache });
   let user = null;
   if (key.actor.userId) {
-    const loaded = await loadPrincipalUser(deps.db, key.actor.userId);
+    const loaded = await loadPrincipalUser(deps.systemDb, key.actor.userId);
     // authenticateApiKey checked the owner a moment ago; gone since: the same refusal.
     if (!loaded) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
     user = { ...loaded.actor, apiKeyId: key.actor.apiKeyId };
@@ -48,7 +49,7 @@ async function fromApiKey(deps: AuthDeps, req: Request, secret: string): Promise
 
 async function fromJwt(deps: AuthDeps, req: Request, token: string): Promise<Principal> {
   const claims = await verifyAccessToken(deps.jwtSecret, token);
-  const [loaded, familyActive] = await Promise.all([loadPrincipalUser(deps.db, claims.sub), isSessionTokenFamilyActive(deps.db, claims.sub, claims.sid)]);
+  const [loaded, familyActive] = await Promise.all([loadPrincipalUser(deps.systemDb, claims.sub), isSessionTokenFamilyActive(deps.systemDb, claims.sub, claims.sid)]);
   // Logout, a password change, a disable or lock revoke the family (migration 0007_api_refresh_tokens):
   // the access token stops working on the next request, not when it expires.
   if (!loaded || !familyActive) throw unauthenticated('Invalid or expired token');
@@ -90,7 +91,7 @@ async function fromSession(deps: AuthDeps, req: Request, res: Parameters<Request
   const sessionUser = req.session?.adminUser;
   if (!sessionUser) return null;
   checkSameOrigin(req);
-  const loaded = await loadPrincipalUser(deps.db, sessionUser.id);
+  const loaded = await loadPrincipalUser(deps.systemDb, sessionUser.id);
   if (!loaded) return null;
   return { via: 'session', actor: loaded.actor, user: loaded.actor, scopes: null, apiKey: null, mustChangePassword: loaded.mustChangePassword, meta: requestMeta(req) };
 }

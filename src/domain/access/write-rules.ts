@@ -1,28 +1,29 @@
-import { ValidationError } from 'adminjs';
 import type { UserRole } from '@prisma/client';
-import { ASSIGNABLE_ROLES, RESOURCES, TENANCY_FIELDS, isSystemField, isWritableField, type ResourceName } from '../../domain/access/permissions.js';
-import { actorOwnedFields, scopeWhere } from '../../domain/access/scope.js';
-import { ensureRealmForNewRow } from '../../domain/realms/ensure-realm-for-new-row.js';
-import type { Tx } from '../../domain/shared/actor-transaction.js';
-import { isAppError } from '../../domain/shared/app-error.js';
-import type { Field, Model } from '../dmmf.js';
-import type { UserActor } from './admin-request.js';
+import type { DMMF } from '@prisma/client/runtime/library.js';
+import { ensureRealmForNewRow } from '../realms/ensure-realm-for-new-row.js';
+import type { Tx } from '../shared/actor-transaction.js';
+import type { UserActor } from '../shared/actor.js';
+import { isAppError } from '../shared/app-error.js';
+import { fieldErrorsOf, invalidFields, type FieldErrors } from '../shared/field-errors.js';
+import { ASSIGNABLE_ROLES, RESOURCES, TENANCY_FIELDS, isSystemField, isWritableField, type ResourceName } from './permissions.js';
+import { validateResourceData } from './resource-schemas.js';
 import { sameValue } from './same-value.js';
+import { actorOwnedFields, scopeWhere } from './scope.js';
 
 type Row = Record<string, unknown>;
-type Errors = Record<string, { message: string }>;
+type Model = DMMF.Model;
+type Field = DMMF.Field;
 
 export interface WriteCheck {
   tx: Tx;
   actor: UserActor;
+  /** The resource's model from the full datamodel (src/generated/dmmf.json). */
   model: Model;
   op: 'create' | 'update';
-  /** Column-keyed values from the form, already converted (prisma-resource.ts prepareParams). */
+  /** Column-keyed values, numbers, BigInt and dates already converted from text (or JSON). */
   data: Row;
   /** The row before an update (read inside `tx`, within the actor's update scope). */
   current: Row | null;
-  /** The form's name for a column (organizationId -> organization), for field errors. */
-  formPath(column: string): string;
 }
 
 // Scalar lists of ids that point at rows of another resource, checked like relations.
@@ -36,8 +37,9 @@ export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 export const isResource = (name: string): name is ResourceName => (RESOURCES as readonly string[]).includes(name);
 
 /**
- * The values a person may write, or a ValidationError naming each field they
- * may not: the matrix's field rules (WRITABLE_FIELDS, system and secret fields),
+ * The values a person may write, or an INVALID AppError whose details.fields
+ * names each field (by column) they may not, or whose value the resource's
+ * schema refuses (resource-schemas.ts): the matrix's field rules (WRITABLE_FIELDS, system and secret fields),
  * tenancy keys and owners from the actor, roles they may assign, references
  * (relations, id lists, realms) within what they can see. A field they may not
  * write is accepted only with the value it would have anyway (the form sends the
@@ -46,8 +48,8 @@ export const isResource = (name: string): name is ResourceName => (RESOURCES as 
 export async function checkedWriteData(check: WriteCheck): Promise<Row> {
   const { actor, model, op, current } = check;
   const resource = model.name as ResourceName;
-  const errors: Errors = {};
-  const fail = (column: string, message: string) => (errors[check.formPath(column)] ??= { message });
+  const errors: FieldErrors = {};
+  const fail = (column: string, message: string) => (errors[column] ??= message);
   const fields = new Map(model.fields.map((f) => [f.name, f]));
   const owned = Object.fromEntries(Object.entries(actorOwnedFields(actor, resource, op) ?? {}).filter(([k]) => fields.get(k)?.kind !== 'object' && fields.has(k)));
 
@@ -69,14 +71,24 @@ export async function checkedWriteData(check: WriteCheck): Promise<Row> {
   }
   if (op === 'create') for (const [key, value] of Object.entries(owned)) if (key !== 'id') data[key] = value;
 
+  if (Object.keys(errors).length) throw invalidFields(errors);
+  // The schema judges what this write sets: on update, the values that change (an old row's untouched fields stay editable around them).
+  const toCheck = op === 'create' ? data : Object.fromEntries(Object.entries(data).filter(([k, v]) => !sameValue(v, current?.[k])));
+  try {
+    Object.assign(data, validateResourceData(resource, op, toCheck));
+  } catch (e) {
+    const fields = fieldErrorsOf(e);
+    if (!fields) throw e;
+    for (const [k, m] of Object.entries(fields)) fail(k, m);
+  }
   if (resource === 'User') checkUserRole(actor, data, current, fail);
   checkRequired(model, op, data, fail);
-  if (Object.keys(errors).length) throw new ValidationError(errors, { message: 'Some fields cannot be saved' });
+  if (Object.keys(errors).length) throw invalidFields(errors);
 
   const changed = (key: string) => key in data && (op === 'create' || !sameValue(data[key], current?.[key]));
   if (REALM_SCOPED.has(resource) && fields.has('realmId')) await placeInRealm(check, data, changed, fail);
   await checkReferences(check, data, changed, fail);
-  if (Object.keys(errors).length) throw new ValidationError(errors, { message: 'Some fields cannot be saved' });
+  if (Object.keys(errors).length) throw invalidFields(errors);
   return data;
 }
 
