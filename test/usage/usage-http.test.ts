@@ -28,7 +28,10 @@ describe('POST /usage over HTTP', () => {
     const key = await tenant.key({ maxTokens: 1200 });
     const clients = [new ApiClient(a.baseUrl, key.secret), new ApiClient(b.baseUrl, key.secret)];
     const sent = Array.from({ length: 300 }, (_, i) => ({ n: 1 + (i % 9), id: uuid() }));
-    const res = await Promise.all(sent.map((s, i) => clients[i % 2]!.post('/usage', { model: tenant.model.providerModelId, inputTokens: s.n, outputTokens: 0, idempotencyKey: s.id })));
+    // A gateway retries a request whose connection failed with the same idempotency key: safe, it counts once.
+    const post = async (client: ApiClient, body: unknown, attempt = 1): Promise<Awaited<ReturnType<ApiClient['post']>>> =>
+      client.post('/usage', body).catch((e) => (attempt < 4 ? post(client, body, attempt + 1) : Promise.reject(e)));
+    const res = await Promise.all(sent.map((s, i) => post(clients[i % 2]!, { model: tenant.model.providerModelId, inputTokens: s.n, outputTokens: 0, idempotencyKey: s.id })));
     const ok = res.filter((r) => r.status === 201);
     const refused = res.filter((r) => r.status === 429);
     expect(ok.length + refused.length).toBe(300);
