@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
-import { ApiClient } from '../support/api-client.js';
+import { ApiClient, type ApiAnswer } from '../support/api-client.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
 import { ledgerAndCounters, usageTenant, type UsageTenant } from '../support/usage-fixtures.js';
 
@@ -29,7 +29,7 @@ describe('POST /usage over HTTP', () => {
     const clients = [new ApiClient(a.baseUrl, key.secret), new ApiClient(b.baseUrl, key.secret)];
     const sent = Array.from({ length: 300 }, (_, i) => ({ n: 1 + (i % 9), id: uuid() }));
     // A gateway retries a request whose connection failed with the same idempotency key: safe, it counts once.
-    const post = async (client: ApiClient, body: unknown, attempt = 1): Promise<Awaited<ReturnType<ApiClient['post']>>> =>
+    const post = async (client: ApiClient, body: unknown, attempt = 1): Promise<ApiAnswer> =>
       client.post('/usage', body).catch((e) => (attempt < 4 ? post(client, body, attempt + 1) : Promise.reject(e)));
     const res = await Promise.all(sent.map((s, i) => post(clients[i % 2]!, { model: tenant.model.providerModelId, inputTokens: s.n, outputTokens: 0, idempotencyKey: s.id })));
     const ok = res.filter((r) => r.status === 201);
