@@ -70,6 +70,8 @@ const schema = z.object({
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   LOGIN_IP_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** How long a shutdown may take before what is pending is reported and the process exits non-zero. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(100).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -15,6 +15,7 @@ import { passwordChangeRoutes } from './auth/password-change-routes.js';
 import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
 import { buildTranslations } from './resources/translations.js';
+import { staticAssets } from './static-assets.js';
 
 const ROOT = '/admin';
 
@@ -58,6 +59,10 @@ export async function mountAdmin(
   const bundle = await prepareComponents(admin);
   admin.initialize = async () => {};
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
+
+  const assets = staticAssets(ROOT);
+  if (assets) app.use(assets);
+  else deps.log.warn('The admin panel bundles are not prebuilt: serving AdminJS development builds. Run `npm run bundle:admin` (it runs at npm install).');
 
   // Path '/': the same cookie signs staff in to the API (/api/v1) too.
   const session = createAdminSession(deps, '/');
