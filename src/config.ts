@@ -63,6 +63,12 @@ const schema = z.object({
   SEED_DEMO: bool.default('true'),
   /** Express "trust proxy": set when behind a TLS-terminating proxy so cookies get Secure. */
   TRUST_PROXY: z.string().default('false'),
+  /** Hot path: a usage reservation not settled, released or extended within this many seconds is given back. */
+  USAGE_RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Hot path: how long a batch waits for company (ms), its largest size, and batch transactions in flight at once. */
+  USAGE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
+  USAGE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),
+  USAGE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),

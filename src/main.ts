@@ -124,7 +124,7 @@ async function main(): Promise<void> {
     const appUrl = config.DATABASE_APP_URL ?? (await m.ensureAppLogin(database.url, m.deriveAppPassword(config.SESSION_SECRET), { log }));
     const base = m.createPrisma(appUrl);
     shutdown.add(PHASE.clients, 'database clients', () => base.$disconnect());
-    // System-wide work (sign-in, key lookup, sessions, seeds, superadmins) on a login of its own.
+    // System-wide work (sign-in, key lookup, sessions, seeds, superadmins, the usage hot path) on a login of its own.
     const systemUrl = config.DATABASE_SYSTEM_URL ?? (await m.ensureSystemLogin(database.url, m.deriveSystemPassword(config.SESSION_SECRET), { log }));
     const systemBase = m.createPrisma(systemUrl);
     shutdown.add(PHASE.clients, 'system database client', () => systemBase.$disconnect());

@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppDeps } from '../app.js';
 import { LastUsedTracker } from '../domain/api-keys/last-used-tracker.js';
+import { ApiKeyLookupCache } from '../domain/api-keys/authenticate-api-key.js';
 import { jsonBody } from './body-parsing.js';
 import { apiErrorHandler, apiNotFound } from './errors.js';
 import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
@@ -11,16 +12,21 @@ import type { Metrics } from './metrics.js';
 import { meRoutes } from './routes/me.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { usageExportRoutes } from './routes/usage-export.routes.js';
+import { realmDataRoutes } from './routes/realm-data.routes.js';
+import { apiKeyRoutes } from './routes/api-keys.routes.js';
+import { realmRoutes } from './routes/realms.routes.js';
+import { usageRoutes } from './routes/usage.routes.js';
+import { UsageEngine } from '../domain/usage/usage-engine.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps & { metrics: Metrics };
+  deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, usageExportRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, realmRoutes, realmDataRoutes, usageRoutes, usageExportRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
@@ -36,10 +42,18 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: Ap
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
+  // The gateway hot path's admission batcher (src/domain/usage): one per process.
+  const usage = new UsageEngine({
+    databaseUrl: deps.systemDatabaseUrl,
+    reservationTtlSeconds: deps.config.USAGE_RESERVATION_TTL_SECONDS,
+    batchWindowMs: deps.config.USAGE_BATCH_WINDOW_MS,
+    maxBatch: deps.config.USAGE_BATCH_MAX,
+    maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
+  });
   const api: Api = {
     router,
     registry,
-    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session },
+    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000, usage.query) },
   };
 
   router.use(...requestLogging(deps.log));
@@ -53,5 +67,5 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: Ap
   });
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.log, deps.metrics));
-  return { router, registry, close: () => tracker.stop() };
+  return { router, registry, close: async () => { await usage.close(); await tracker.stop(); } };
 }

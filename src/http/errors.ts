@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
+import { appErrorFromDatabase } from '../domain/shared/database-errors.js';
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from '../domain/shared/app-error.js';
 
 /** The one error body of the API: `{ error: { code, message, details } }`. */
@@ -55,7 +56,7 @@ function fromBodyParser(err: unknown): AppError | null {
  */
 export function apiErrorHandler(log: Logger, metrics?: Pick<Metrics, 'quotaRefusals'>): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const known = isAppError(err) ? err : fromBodyParser(err);
+    const known = isAppError(err) ? err : (fromBodyParser(err) ?? appErrorFromDatabase(err));
     if (res.headersSent) {
       (req.log ?? log).error({ err }, 'error after the answer started');
       return;

@@ -1,3 +1,5 @@
+import { AppError } from '../shared/app-error.js';
+
 /**
  * What an API key may do. A gateway key typically holds models:read + usage:write.
  * A scope opens a group of API operations; the key's owner's role (the permission
@@ -21,3 +23,14 @@ export const API_KEY_SCOPES = [
   'admin',
 ] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+/**
+ * A caller acting through an API key may only hand out scopes that key holds
+ * (issuing, changing or rotating keys): a key never mints a stronger key.
+ * People (callerScopes null) are bound by their role alone.
+ */
+export function assertScopesWithin(callerScopes: readonly string[] | null, requested: readonly string[] | undefined): void {
+  if (!callerScopes || !requested) return;
+  const extra = requested.filter((s) => !callerScopes.includes(s));
+  if (extra.length) throw new AppError('FORBIDDEN', `This API key cannot grant scopes it does not hold: ${extra.join(', ')}`, { scopes: extra });
+}
