@@ -33,11 +33,13 @@ export function organizationQuotaDefinitions(org: Pick<Organization, 'monthlyTok
   ];
 }
 
-/** What an API key's counters track; a key's own caps (max tokens per request, requests per minute) are enforced by the gateway, not by counters. */
-export const API_KEY_QUOTA_DEFINITIONS: QuotaDefinition[] = [
-  { metric: 'TOKENS', period: 'MONTHLY', modelId: null, modelName: null, limit: null },
-  { metric: 'REQUESTS', period: 'MONTHLY', modelId: null, modelName: null, limit: null },
-];
+/** What an API key's counters track: its monthly token budget (maxTokens, per UTC calendar month, like the organization's) and its monthly requests. */
+export function apiKeyQuotaDefinitions(key: { maxTokens: number | null }): QuotaDefinition[] {
+  return [
+    { metric: 'TOKENS', period: 'MONTHLY', modelId: null, modelName: null, limit: big(key.maxTokens) },
+    { metric: 'REQUESTS', period: 'MONTHLY', modelId: null, modelName: null, limit: null },
+  ];
+}
 
 /**
  * A user's token limit on a model: their own override, else the organization's

@@ -4,7 +4,7 @@ import { mayWriteField, requireScope, scopeAdmits, scopeWhere } from '../access/
 import type { Actor } from '../shared/actor.js';
 import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
-import { API_KEY_QUOTA_DEFINITIONS, ORGANIZATION_QUOTA_FIELDS, organizationQuotaDefinitions, userQuotaDefinitions, type QuotaDefinition } from './quota-definitions.js';
+import { apiKeyQuotaDefinitions, ORGANIZATION_QUOTA_FIELDS, organizationQuotaDefinitions, userQuotaDefinitions, type QuotaDefinition } from './quota-definitions.js';
 
 export const quotaSubjectInput = z.object({
   subjectType: z.enum(['ORGANIZATION', 'USER', 'API_KEY']),
@@ -38,7 +38,7 @@ export async function loadQuotaSubject(tx: Tx, actor: Actor, ref: QuotaSubjectRe
     }
   } else {
     const key = await tx.apiKey.findFirst({ where: { AND: [{ id: ref.subjectId }, requireScope(actor, 'ApiKey', 'read')] } });
-    if (key) loaded = { ...ref, organizationId: key.organizationId, name: key.name, definitions: API_KEY_QUOTA_DEFINITIONS };
+    if (key) loaded = { ...ref, organizationId: key.organizationId, name: key.name, definitions: apiKeyQuotaDefinitions(key) };
   }
   if (!loaded) throw notFound();
   const counterScope = scopeWhere(actor, 'QuotaCounter', 'read');

@@ -1,0 +1,207 @@
+import type { OrganizationType, PricingPlan, PrismaClient, TokenLimitPeriod } from '@prisma/client';
+import { z } from 'zod';
+import { effectiveUserModelLimit } from '../quotas/quota-definitions.js';
+import type { Actor } from '../shared/actor.js';
+import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
+import { AppError } from '../shared/app-error.js';
+import { parseInput } from '../shared/parse-input.js';
+import { modelEligibility, trialEndsAt } from './model-eligibility.js';
+
+/**
+ * THE rule for "may this caller use this model". GET /models lists exactly
+ * `usableModels(...)`, and the hot path (POST /usage, reservations, the
+ * Portkey hooks) admits a model only when `findUsableModel` finds it in the
+ * same list, so the two can never disagree (test/domain/usable-models.test.ts
+ * proves it with fast-check).
+ */
+
+/** A parameterised SQL runner: Prisma ($queryRawUnsafe) and pg (pool.query) both fit. */
+export type SqlQuery = <T = Record<string, unknown>>(text: string, values: unknown[]) => Promise<T[]>;
+
+export const prismaQuery = (tx: Tx): SqlQuery => (text, values) => tx.$queryRawUnsafe(text, ...values);
+
+export interface CatalogModel {
+  id: string;
+  organizationId: string | null;
+  name: string;
+  description: string | null;
+  provider: string;
+  providerModelId: string;
+  isActive: boolean;
+  organizationTypes: OrganizationType[];
+  requiredPlan: PricingPlan;
+  isFree: boolean;
+  isTrial: boolean;
+  trialDays: number | null;
+  tokenLimitPeriod: TokenLimitPeriod | null;
+  tokenLimitAmount: number | null;
+  maxTokens: number;
+  sortOrder: number;
+  /** the organization's access row, if any */
+  access: { isEnabledForUsers: boolean; tokenLimitPerUser: number | null; firstEnabledAt: Date | null } | null;
+}
+
+/** What an organization could use: its own models and the system models it has an access row for. */
+export interface ModelCatalog {
+  org: { id: string; type: OrganizationType; pricingPlan: PricingPlan; isActive: boolean };
+  models: CatalogModel[];
+}
+
+/** A user's override on one model (UserModelLimit). */
+export interface UserModelRule {
+  modelId: string;
+  isEnabled: boolean;
+  tokenLimit: number | null;
+}
+
+export interface UsableModelSubject {
+  /** the user the usage is for; null for a key without a user (a service) */
+  userId: string | null;
+  userRules: UserModelRule[];
+  /** the key's allowed models; empty = every model */
+  allowedModelIds: string[];
+}
+
+export interface UsableModel {
+  id: string;
+  name: string;
+  description: string | null;
+  provider: string;
+  providerModelId: string;
+  maxTokens: number;
+  isFree: boolean;
+  isTrial: boolean;
+  trialEndsAt: Date | null;
+  /** the user's token limit on this model, in its period; null when no user or no limit */
+  userLimit: { period: TokenLimitPeriod; amount: bigint } | null;
+  /** period of the user's counter on this model (even when unlimited, usage is counted there) */
+  userPeriod: TokenLimitPeriod;
+}
+
+/**
+ * The models `subject` may use at `now`: active, eligible for the
+ * organization's type and plan (or the organization's own), enabled for the
+ * organization's users, not disabled for this user, trial not over, and in
+ * the key's allowed models. Sorted by sort order, then name.
+ */
+export function usableModels(catalog: ModelCatalog, subject: UsableModelSubject, now: Date): UsableModel[] {
+  if (!catalog.org.isActive) return [];
+  const rules = new Map(subject.userRules.map((r) => [r.modelId, r]));
+  const allowed = subject.allowedModelIds.length ? new Set(subject.allowedModelIds) : null;
+  const out: UsableModel[] = [];
+  for (const m of catalog.models) {
+    if (!modelEligibility(m, catalog.org, m.access?.firstEnabledAt ?? null, now).eligible) continue;
+    const own = m.organizationId === catalog.org.id;
+    if (!own && m.access?.isEnabledForUsers !== true) continue;
+    const rule = subject.userId ? rules.get(m.id) ?? null : null;
+    if (rule && !rule.isEnabled) continue;
+    if (allowed && !allowed.has(m.id)) continue;
+    const amount = subject.userId && !m.isFree ? effectiveUserModelLimit(m, m.access, rule) : null;
+    const period = m.tokenLimitPeriod ?? 'MONTHLY';
+    out.push({
+      id: m.id,
+      name: m.name,
+      description: m.description,
+      provider: m.provider,
+      providerModelId: m.providerModelId,
+      maxTokens: m.maxTokens,
+      isFree: m.isFree,
+      isTrial: m.isTrial,
+      trialEndsAt: trialEndsAt(m, m.access?.firstEnabledAt ?? null),
+      userLimit: amount === null ? null : { period, amount },
+      userPeriod: period,
+    });
+  }
+  const order = new Map(catalog.models.map((m) => [m.id, m.sortOrder]));
+  return out.sort((a, b) => order.get(a.id)! - order.get(b.id)! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The usable model named by `ref`: its id, or its provider model id (the name
+ * a gateway sends); when several usable models share a provider model id, the
+ * first in list order wins. undefined = not usable (or unknown).
+ */
+export function findUsableModel(list: UsableModel[], ref: string): UsableModel | undefined {
+  if (UUID.test(ref)) {
+    const byId = list.find((m) => m.id === ref.toLowerCase());
+    if (byId) return byId;
+  }
+  return list.find((m) => m.providerModelId === ref);
+}
+
+type CatalogRow = {
+  org_id: string; org_type: OrganizationType; pricing_plan: PricingPlan; org_active: boolean;
+  id: string | null; organization_id: string | null; name: string; description: string | null; provider: string; provider_model_id: string;
+  is_active: boolean; organization_types: OrganizationType[]; required_plan: PricingPlan; is_free: boolean; is_trial: boolean;
+  trial_days: number | null; token_limit_period: TokenLimitPeriod | null; token_limit_amount: number | null; max_tokens: number;
+  sort_order: number; is_enabled_for_users: boolean | null; token_limit_per_user: number | null; first_enabled_at: Date | null;
+};
+
+// One statement: the organization, LEFT JOINed to the models it could use, so
+// an organization without models still comes back (and an unknown one does not).
+const CATALOG_SQL = `
+  SELECT o.id AS org_id, o.type::text AS org_type, o.pricing_plan::text AS pricing_plan, o.is_active AS org_active,
+         m.id, m.organization_id, m.name, m.description, m.provider, m.provider_model_id, m.is_active,
+         m.organization_types::text[] AS organization_types, m.required_plan::text AS required_plan, m.is_free, m.is_trial,
+         m.trial_days, m.token_limit_period::text AS token_limit_period, m.token_limit_amount, m.max_tokens, m.sort_order,
+         a.is_enabled_for_users, a.token_limit_per_user, a.first_enabled_at
+    FROM organizations o
+    LEFT JOIN ai_models m ON m.is_active AND (m.organization_id = o.id OR (m.organization_id IS NULL AND EXISTS (
+           SELECT 1 FROM organization_model_access x WHERE x.organization_id = o.id AND x.model_id = m.id)))
+    LEFT JOIN organization_model_access a ON a.organization_id = o.id AND a.model_id = m.id
+   WHERE o.id = $1::uuid`;
+
+/** Loads what `usableModels` needs about an organization; null when it does not exist (or is not visible). */
+export async function loadModelCatalog(query: SqlQuery, organizationId: string): Promise<ModelCatalog | null> {
+  const rows = await query<CatalogRow>(CATALOG_SQL, [organizationId]);
+  const first = rows[0];
+  if (!first) return null;
+  return {
+    org: { id: first.org_id, type: first.org_type, pricingPlan: first.pricing_plan, isActive: first.org_active },
+    models: rows.filter((r) => r.id !== null).map((r) => ({
+      id: r.id!, organizationId: r.organization_id, name: r.name, description: r.description, provider: r.provider,
+      providerModelId: r.provider_model_id, isActive: r.is_active, organizationTypes: r.organization_types, requiredPlan: r.required_plan,
+      isFree: r.is_free, isTrial: r.is_trial, trialDays: r.trial_days, tokenLimitPeriod: r.token_limit_period,
+      tokenLimitAmount: r.token_limit_amount, maxTokens: r.max_tokens, sortOrder: r.sort_order,
+      access: r.is_enabled_for_users === null ? null : { isEnabledForUsers: r.is_enabled_for_users, tokenLimitPerUser: r.token_limit_per_user, firstEnabledAt: r.first_enabled_at },
+    })),
+  };
+}
+
+/** A user's per-model overrides. */
+export async function loadUserModelRules(query: SqlQuery, userId: string): Promise<UserModelRule[]> {
+  const rows = await query<{ model_id: string; is_enabled: boolean; token_limit: number | null }>(
+    'SELECT model_id, is_enabled, token_limit FROM user_model_limits WHERE user_id = $1::uuid', [userId]);
+  return rows.map((r) => ({ modelId: r.model_id, isEnabled: r.is_enabled, tokenLimit: r.token_limit }));
+}
+
+export const listUsableModelsInput = z.object({ now: z.coerce.date().optional() }).strict();
+export type ListUsableModelsInput = z.input<typeof listUsableModelsInput>;
+
+/** The caller's subject: an API key's (with its allowed models), or a signed-in organization member. */
+export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise<{ organizationId: string; subject: UsableModelSubject }> {
+  if (actor.kind === 'api-key') {
+    const [key] = await query<{ allowed_model_ids: string[] }>('SELECT allowed_model_ids::text[] AS allowed_model_ids FROM api_keys WHERE id = $1::uuid', [actor.apiKeyId]);
+    if (!key) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+    const userRules = actor.userId ? await loadUserModelRules(query, actor.userId) : [];
+    return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules, allowedModelIds: key.allowed_model_ids } };
+  }
+  if (actor.kind === 'user' && actor.organizationId) {
+    return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules: await loadUserModelRules(query, actor.userId), allowedModelIds: [] } };
+  }
+  throw new AppError('FORBIDDEN', 'Only an organization member or its API keys use models');
+}
+
+/** GET /models: exactly the models the caller may use (the same rule as the usage check). */
+export async function listUsableModels(db: PrismaClient, actor: Actor, rawInput: ListUsableModelsInput = {}): Promise<UsableModel[]> {
+  const input = parseInput(listUsableModelsInput, rawInput);
+  const now = input.now ?? new Date();
+  return inActorTransaction(db, actor, async (tx) => {
+    const query = prismaQuery(tx);
+    const { organizationId, subject } = await usableModelSubject(query, actor);
+    const catalog = await loadModelCatalog(query, organizationId);
+    return catalog ? usableModels(catalog, subject, now) : [];
+  });
+}

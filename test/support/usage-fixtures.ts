@@ -1,0 +1,57 @@
+import crypto from 'node:crypto';
+import type { Prisma, PrismaClient } from '@prisma/client';
+import type { Actor } from '../../src/domain/shared/actor.js';
+import { createModel, createOrg, createUser } from './factories.js';
+
+/** A tenant ready to record usage: organization, user, an enabled model, and API keys made on demand. */
+export interface UsageTenant {
+  org: { id: string };
+  user: { id: string };
+  model: { id: string; providerModelId: string };
+  key(data?: Partial<Prisma.ApiKeyUncheckedCreateInput> & { owned?: boolean }): Promise<Extract<Actor, { kind: 'api-key' }> & { id: string }>;
+}
+
+export async function usageTenant(
+  db: PrismaClient,
+  org: Partial<Prisma.OrganizationUncheckedCreateInput> = {},
+  model: Partial<Prisma.AiModelUncheckedCreateInput> = {},
+): Promise<UsageTenant> {
+  const o = await createOrg(db, { pricingPlan: 'ENTERPRISE', ...org });
+  const user = await createUser(db, o, 'USER');
+  const m = await createModel(db, { providerModelId: `pm-${crypto.randomBytes(4).toString('hex')}`, ...model });
+  if (m.organizationId === null) {
+    await db.organizationModelAccess.create({ data: { organizationId: o.id, modelId: m.id, isEnabledForUsers: true, firstEnabledAt: new Date() } });
+  }
+  return {
+    org: o,
+    user,
+    model: m,
+    async key({ owned = false, ...data } = {}) {
+      const k = await db.apiKey.create({
+        data: {
+          organizationId: o.id, userId: owned ? user.id : null, name: 'gateway', prefix: 'rgk_test',
+          keyHash: crypto.randomBytes(32).toString('hex'), type: 'GATEWAY', scopes: ['usage:write', 'models:read'], ...data,
+        },
+      });
+      return { id: k.id, kind: 'api-key', apiKeyId: k.id, organizationId: o.id, userId: k.userId, scopes: k.scopes };
+    },
+  };
+}
+
+/** Sums the ledger and reads the counters of one organization, for comparing them. */
+export async function ledgerAndCounters(db: PrismaClient, orgId: string) {
+  const events = await db.usageEvent.aggregate({ where: { organizationId: orgId }, _sum: { totalTokens: true }, _count: true });
+  const counters = await db.quotaCounter.findMany({ where: { organizationId: orgId } });
+  const rollups = await db.usageDailyRollup.aggregate({ where: { organizationId: orgId }, _sum: { totalTokens: true, requests: true } });
+  const get = (subjectType: string, metric: string) => counters.filter((c) => c.subjectType === subjectType && c.metric === metric);
+  return {
+    ledgerTokens: events._sum.totalTokens ?? 0,
+    ledgerRows: events._count,
+    rollupTokens: Number(rollups._sum.totalTokens ?? 0n),
+    rollupRequests: Number(rollups._sum.requests ?? 0n),
+    orgTokens: get('ORGANIZATION', 'TOKENS')[0],
+    orgCalls: get('ORGANIZATION', 'API_CALLS')[0],
+    keyTokens: get('API_KEY', 'TOKENS'),
+    userTokens: get('USER', 'TOKENS'),
+  };
+}
