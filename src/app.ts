@@ -5,6 +5,8 @@ import type { Logger } from './logger.js';
 import { mountAdmin } from './admin/index.js';
 import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
+import { buildApiRouter } from './http/api-router.js';
+import { docsRoutes } from './http/routes/docs.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -28,10 +30,19 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   app.use(healthRoutes(deps));
   const admin = await mountAdmin(app, deps);
+  const api = buildApiRouter(deps, { session: admin.session });
+  app.use('/api/v1', api.router);
+  app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
   app.use(errorHandler(deps.log));
 
-  return { app, close: admin.close };
+  return {
+    app,
+    async close() {
+      await api.close();
+      await admin.close();
+    },
+  };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

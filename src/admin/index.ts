@@ -1,7 +1,7 @@
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
 import { Database } from '@adminjs/prisma';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { loadDatamodel } from './dmmf.js';
@@ -22,7 +22,10 @@ const ROOT = '/admin';
 const ADAPTER_REGISTERED = Symbol.for('realmgate.admin.adapter-registered');
 
 /** The AdminJS panel at /admin: every Prisma model, signed-in users only, sessions in PostgreSQL. */
-export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPath: string; close(): Promise<void> }> {
+export async function mountAdmin(
+  app: Express,
+  deps: AppDeps,
+): Promise<{ rootPath: string; /** Session cookie + guard, for the API's panel-session sign-in. */ session: RequestHandler[]; close(): Promise<void> }> {
   const registry = globalThis as { [ADAPTER_REGISTERED]?: boolean };
   if (!registry[ADAPTER_REGISTERED]) {
     AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
@@ -56,7 +59,8 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   admin.initialize = async () => {};
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
-  const session = createAdminSession(deps, ROOT);
+  // Path '/': the same cookie signs staff in to the API (/api/v1) too.
+  const session = createAdminSession(deps, '/');
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(
@@ -77,5 +81,5 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   // then sees it parsed and skips): stream callbacks would lose the context.
   app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
 
-  return { rootPath: ROOT, close: () => session.close() };
+  return { rootPath: ROOT, session: [session.middleware, session.guard], close: () => session.close() };
 }
