@@ -7,6 +7,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { buildApiRouter } from './http/api-router.js';
 import { docsRoutes } from './http/routes/docs.routes.js';
+import { PORTKEY_HOOKS_PATH, portkeyHookRoutes } from './http/integrations/portkey-hooks.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -31,6 +32,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(healthRoutes(deps));
   const admin = await mountAdmin(app, deps);
   const api = buildApiRouter(deps, { session: admin.session });
+  // Gateway webhooks first: their own body limit and always-200 verdicts (see the routes file).
+  app.use(`/api/v1${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use('/api/v1', api.router);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));

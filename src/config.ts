@@ -49,6 +49,12 @@ const schema = z.object({
   SEED_DEMO: bool.default('true'),
   /** Express "trust proxy": set when behind a TLS-terminating proxy so cookies get Secure. */
   TRUST_PROXY: z.string().default('false'),
+  /** Hot path: a usage reservation not settled, released or extended within this many seconds is given back. */
+  USAGE_RESERVATION_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  /** Hot path: how long a batch waits for company (ms), its largest size, and batch transactions in flight at once. */
+  USAGE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
+  USAGE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),
+  USAGE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
@@ -57,6 +63,13 @@ const schema = z.object({
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   LOGIN_IP_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  /** Portkey hooks: the answer's bound held for a request that names no max_tokens (see src/domain/portkey/estimate-request-tokens.ts). */
+  PORTKEY_DEFAULT_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  /** Portkey hooks: largest webhook body (the gateway sends the whole request and answer). */
+  PORTKEY_HOOK_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)?$/i, 'must be a size like 102400, 100kb or 1mb')
+    .default('8mb'),
 });
 
 export type Config = z.infer<typeof schema> & {

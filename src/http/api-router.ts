@@ -8,12 +8,13 @@ import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
 import { meRoutes } from './routes/me.routes.js';
+import { UsageEngine } from '../domain/usage/usage-engine.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps;
+  deps: ApiRouteDeps & AppDeps & { usage: UsageEngine };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
@@ -29,14 +30,22 @@ export interface ApiOptions {
  * written with defineRoute (src/http/route.ts), GET /openapi.json, and the
  * error envelope for everything including unknown paths.
  */
-export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
+export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; api: Api; close(): Promise<void> } {
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
+  // The gateway hot path's admission batcher (src/domain/usage): one per process.
+  const usage = new UsageEngine({
+    databaseUrl: deps.databaseUrl,
+    reservationTtlSeconds: deps.config.USAGE_RESERVATION_TTL_SECONDS,
+    batchWindowMs: deps.config.USAGE_BATCH_WINDOW_MS,
+    maxBatch: deps.config.USAGE_BATCH_MAX,
+    maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
+  });
   const api: Api = {
     router,
     registry,
-    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session },
+    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage },
   };
 
   router.use(...requestLogging(deps.log));
@@ -50,5 +59,5 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
   });
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.log));
-  return { router, registry, close: () => tracker.stop() };
+  return { router, registry, api, close: async () => { await usage.close(); await tracker.stop(); } };
 }

@@ -62,7 +62,8 @@ const NEWEST_FIRST = ['occurredAt', 'createdAt', 'startedAt', 'movedAt', 'day'];
 export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWithOptions[] {
   const module = clientModule(datamodel);
   const groupOrder = Object.keys(GROUPS);
-  const models = [...datamodel.models].sort(
+  // Hot-path bookkeeping keyed without an id column (idempotency answers, rate windows) has no panel screen.
+  const models = [...datamodel.models].filter((m) => m.fields.some((f) => f.isId) || m.primaryKey?.fields.includes('id')).sort(
     (a, b) => groupOrder.indexOf(groupOf(a.name)) - groupOrder.indexOf(groupOf(b.name)),
   );
   return models.map((m) => {
