@@ -91,7 +91,7 @@ describe('Realmgate enforcing keys, models and quotas on Portkey\'s gateway', ()
     const keyCounter = await t.db.quotaCounter.findFirst({ where: { organizationId: tenant.org.id, subjectType: 'API_KEY', metric: 'TOKENS' } });
     expect(Number(keyCounter!.used)).toBe(fits * perCall);
     expect(Number(keyCounter!.reserved)).toBe(0);
-  });
+  }, 300_000);
 
   it('the ledger keeps the provider\'s figures, not the estimate, and freed estimate admits later requests', async () => {
     const tenant = await usageTenant(t.db);
