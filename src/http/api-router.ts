@@ -8,6 +8,7 @@ import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
 import { meRoutes } from './routes/me.routes.js';
+import { usageRoutes } from './routes/usage.routes.js';
 import { UsageEngine } from '../domain/usage/usage-engine.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
@@ -18,7 +19,7 @@ export interface Api {
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [meRoutes];
+const ROUTES: Array<(api: Api) => void> = [meRoutes, usageRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */

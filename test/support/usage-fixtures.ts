@@ -1,14 +1,18 @@
 import crypto from 'node:crypto';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type { Actor } from '../../src/domain/shared/actor.js';
+import { generateApiKeySecret, hashApiKey } from '../../src/domain/api-keys/api-key-secret.js';
 import { createModel, createOrg, createUser } from './factories.js';
+
+/** The pepper test/support/running-app.ts gives the app, so keys made here authenticate over HTTP. */
+export const TEST_PEPPER = 'test-api-key-pepper-0123456789abcdef0123456789';
 
 /** A tenant ready to record usage: organization, user, an enabled model, and API keys made on demand. */
 export interface UsageTenant {
   org: { id: string };
   user: { id: string };
   model: { id: string; providerModelId: string };
-  key(data?: Partial<Prisma.ApiKeyUncheckedCreateInput> & { owned?: boolean }): Promise<Extract<Actor, { kind: 'api-key' }> & { id: string }>;
+  key(data?: Partial<Prisma.ApiKeyUncheckedCreateInput> & { owned?: boolean }): Promise<Extract<Actor, { kind: 'api-key' }> & { id: string; secret: string }>;
 }
 
 export async function usageTenant(
@@ -27,13 +31,14 @@ export async function usageTenant(
     user,
     model: m,
     async key({ owned = false, ...data } = {}) {
+      const secret = generateApiKeySecret();
       const k = await db.apiKey.create({
         data: {
           organizationId: o.id, userId: owned ? user.id : null, name: 'gateway', prefix: 'rgk_test',
-          keyHash: crypto.randomBytes(32).toString('hex'), type: 'GATEWAY', scopes: ['usage:write', 'models:read'], ...data,
+          keyHash: hashApiKey(TEST_PEPPER, secret), type: 'GATEWAY', scopes: ['usage:write', 'usage:read', 'models:read'], ...data,
         },
       });
-      return { id: k.id, kind: 'api-key', apiKeyId: k.id, organizationId: o.id, userId: k.userId, scopes: k.scopes };
+      return { id: k.id, secret, kind: 'api-key', apiKeyId: k.id, organizationId: o.id, userId: k.userId, scopes: k.scopes };
     },
   };
 }

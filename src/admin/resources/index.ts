@@ -58,12 +58,18 @@ const FACTORIES: Record<string, ResourceFactory> = {
 const OPERATIONS = { list: 'read', show: 'read', search: 'read', new: 'create', edit: 'update', delete: 'delete', bulkDelete: 'delete' } as const;
 const NEWEST_FIRST = ['occurredAt', 'createdAt', 'startedAt', 'movedAt', 'day'];
 
-/** Every Prisma model as an AdminJS resource, grouped for the sidebar. */
+/**
+ * The hot path's working tables (src/domain/usage): idempotency answers,
+ * reservations and per-minute windows. Not screens: their effects show in the
+ * ledger, the counters and the rollups; GET /quota shows holds.
+ */
+const HOT_PATH_INTERNALS = new Set(['UsageIdempotencyKey', 'UsageReservation', 'ApiKeyRateWindow']);
+
+/** Every Prisma model as an AdminJS resource (but the hot path's internals), grouped for the sidebar. */
 export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWithOptions[] {
   const module = clientModule(datamodel);
   const groupOrder = Object.keys(GROUPS);
-  // Hot-path bookkeeping keyed without an id column (idempotency answers, rate windows) has no panel screen.
-  const models = [...datamodel.models].filter((m) => m.fields.some((f) => f.isId) || m.primaryKey?.fields.includes('id')).sort(
+  const models = [...datamodel.models].filter((m) => !HOT_PATH_INTERNALS.has(m.name)).sort(
     (a, b) => groupOrder.indexOf(groupOf(a.name)) - groupOrder.indexOf(groupOf(b.name)),
   );
   return models.map((m) => {

@@ -1,0 +1,26 @@
+import type { PrismaClient } from '@prisma/client';
+import { readLimits, userModelWanted, type CallerLimit } from '../quotas/caller-quota.js';
+import type { Actor } from '../shared/actor.js';
+import { inActorTransaction } from '../shared/actor-transaction.js';
+import { parseInput } from '../shared/parse-input.js';
+import { listUsableModelsInput, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type ListUsableModelsInput, type UsableModel } from './usable-models.js';
+
+export type CallerModel = UsableModel & { userQuota: CallerLimit | null };
+
+/**
+ * GET /models: exactly `usableModels` for the caller (the rule the usage
+ * check applies), each with the caller's own limit on it and what is left.
+ */
+export async function listCallerModels(db: PrismaClient, actor: Actor, rawInput: ListUsableModelsInput = {}): Promise<CallerModel[]> {
+  const input = parseInput(listUsableModelsInput, rawInput);
+  const now = input.now ?? new Date();
+  return inActorTransaction(db, actor, async (tx) => {
+    const query = prismaQuery(tx);
+    const { organizationId, subject } = await usableModelSubject(query, actor);
+    const catalog = await loadModelCatalog(query, organizationId);
+    const models = catalog ? usableModels(catalog, subject, now) : [];
+    const limits = subject.userId ? await readLimits(query, userModelWanted(subject.userId, models), now) : [];
+    const byModel = new Map(limits.map((l) => [l.modelId, l]));
+    return models.map((m) => ({ ...m, userQuota: byModel.get(m.id) ?? null }));
+  });
+}
