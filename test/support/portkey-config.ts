@@ -1,9 +1,10 @@
 /**
  * The `x-portkey-config` that puts Realmgate in front of a provider, as the
  * README tells users to write it: both hooks are Realmgate's webhooks with the
- * API key in their headers; `failClosed` adds `deny: true` and
- * `failOnError: true` to the before hook, so a refusal *or* an unreachable
- * Realmgate stops the request (446) before the provider is called.
+ * API key in their headers. The before hook always has `deny: true` (a
+ * refusal stops the request with 446 before the provider is called);
+ * `failClosed` adds `failOnError: true`, so an unreachable or slow Realmgate
+ * stops it too; without it such a request passes unmetered (fail open).
  */
 export function realmgateGatewayConfig(options: {
   realmgateUrl: string;
@@ -24,7 +25,7 @@ export function realmgateGatewayConfig(options: {
     provider: 'openai',
     api_key: options.providerApiKey ?? 'sk-stub',
     custom_host: options.providerBaseUrl,
-    before_request_hooks: [{ type: 'guardrail', id: 'realmgate-before', deny: failClosed, checks: [check('before', failClosed ? { failOnError: true } : {})] }],
+    before_request_hooks: [{ type: 'guardrail', id: 'realmgate-before', deny: true, checks: [check('before', failClosed ? { failOnError: true } : {})] }],
     after_request_hooks: [{ type: 'guardrail', id: 'realmgate-after', deny: false, checks: [check('after')] }],
   };
 }
