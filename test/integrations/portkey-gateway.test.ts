@@ -189,10 +189,15 @@ describe('the webhooks called directly, as a replaying gateway would', () => {
     const model = tenant.model.providerModelId;
     const first = await post('before', key.secret, payload('beforeRequestHook', id, model));
     expect(first).toMatchObject({ status: 200, body: { verdict: true } });
+    // While the hold is open a replay gets the same hold (a client retrying after a timed-out hook).
     const replays = await Promise.all([1, 2, 3].map(() => post('before', key.secret, payload('beforeRequestHook', id, model))));
-    for (const r of replays) expect(r.body).toMatchObject({ verdict: false, data: { code: 'CONFLICT' } });
+    for (const r of replays) expect(r.body).toMatchObject({ verdict: true, data: { reservationId: first.body.data.reservationId, replayed: true } });
+    const held = await t.db.quotaCounter.findFirst({ where: { organizationId: tenant.org.id, subjectType: 'API_KEY', metric: 'TOKENS' } });
+    expect(Number(held!.reserved)).toBe(first.body.data.heldTokens);
     const afters = await Promise.all([1, 2, 3, 4].map(() => post('after', key.secret, payload('afterRequestHook', id, model, answered(6, 4)))));
     for (const a of afters) expect(a.body).toMatchObject({ verdict: true, data: { recorded: true, usage: { totalTokens: 10 } } });
+    // Once settled, the id is spent: another provider call cannot ride on it.
+    expect((await post('before', key.secret, payload('beforeRequestHook', id, model))).body).toMatchObject({ verdict: false, data: { code: 'CONFLICT' } });
     const rows = await ledger(tenant.org.id);
     expect(rows.map((r) => r.totalTokens)).toEqual([10]);
     const counter = await t.db.quotaCounter.findFirst({ where: { organizationId: tenant.org.id, subjectType: 'API_KEY', metric: 'TOKENS' } });

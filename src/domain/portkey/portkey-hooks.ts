@@ -41,9 +41,11 @@ const modelOf = (payload: PortkeyHookPayload): string => {
  * estimate is held under the gateway request id until the after hook settles
  * it, and the verdict is true. Anything else is a false verdict naming why.
  *
- * A second before hook for a request id already held is refused: the gateway
- * never sends one (it does not retry webhooks), and admitting it would let
- * two provider calls share one hold.
+ * A replayed before hook (the same request id again: a duplicate delivery,
+ * or a client retrying a request whose first hook timed out) gets the same
+ * hold and counts nothing twice, while the hold is still open. Once the hold
+ * is settled, released or expired the id is spent and the hook is refused:
+ * admitting it would let a second provider call ride on a closed hold.
  */
 export async function portkeyBeforeHook(deps: PortkeyHookDeps, actor: Actor, raw: unknown): Promise<PortkeyVerdict> {
   const payload = parsePayload(raw, 'beforeRequestHook');
@@ -55,10 +57,10 @@ export async function portkeyBeforeHook(deps: PortkeyHookDeps, actor: Actor, raw
     idempotencyKey: portkeyIdempotencyKey(payload),
     ...(userId ? { userId } : {}),
   });
-  if (replayed) {
-    throw new AppError('CONFLICT', `This ${'realmgate_request_id'} was already admitted once (reservation ${value.id}, ${value.status}); use a new id per request`);
+  if (replayed && value.status !== 'HELD') {
+    throw new AppError('CONFLICT', `This realmgate_request_id was used by a request already ${value.status.toLowerCase()}; use a new id per request`, { reservationId: value.id, status: value.status });
   }
-  return allow({ reservationId: value.id, heldTokens: value.heldTokens, expiresAt: value.expiresAt, estimate });
+  return allow({ reservationId: value.id, heldTokens: value.heldTokens, expiresAt: value.expiresAt, estimate, replayed });
 }
 
 /**
