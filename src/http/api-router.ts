@@ -2,6 +2,7 @@ import { Router, type RequestHandler } from 'express';
 import type { OpenAPIRegistry } from '@asteasolutions/zod-to-openapi';
 import type { AppDeps } from '../app.js';
 import { LastUsedTracker } from '../domain/api-keys/last-used-tracker.js';
+import { ApiKeyLookupCache } from '../domain/api-keys/authenticate-api-key.js';
 import { jsonBody } from './body-parsing.js';
 import { apiErrorHandler, apiNotFound } from './errors.js';
 import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
@@ -46,7 +47,7 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
   const api: Api = {
     router,
     registry,
-    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage },
+    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000) },
   };
 
   router.use(...requestLogging(deps.log));

@@ -19,6 +19,36 @@ export interface AuthenticateApiKeyDeps {
   now?: () => Date;
   /** Records the use without a write per request. */
   tracker?: LastUsedTracker;
+  /** Lookups cached at most a second (the gateway hot path); revocation and expiry are re-checked on every hit. */
+  cache?: ApiKeyLookupCache;
+}
+
+/**
+ * Key rows by keyed hash, each kept at most `ttlMs` (capped at 1000 ms): a
+ * revoked key, a disabled owner or organization stops being accepted within a
+ * second on every instance, with no invalidation messages to lose. The hot
+ * path re-reads key, organization and owner state in its batch transaction,
+ * so usage is refused at once anyway. Unknown keys are not cached.
+ */
+export class ApiKeyLookupCache {
+  private readonly rows = new Map<string, { at: number; row: Promise<Row | undefined> }>();
+  readonly ttlMs: number;
+
+  constructor(ttlMs = 1000, private readonly clock: () => number = Date.now) {
+    this.ttlMs = Math.min(1000, Math.max(0, ttlMs));
+  }
+
+  /** @internal */
+  get(keyHash: string, load: () => Promise<Row | undefined>): Promise<Row | undefined> {
+    const now = this.clock();
+    const hit = this.rows.get(keyHash);
+    if (hit && now - hit.at < this.ttlMs) return hit.row;
+    const row = load();
+    this.rows.set(keyHash, { at: now, row });
+    row.then((r) => { if (!r) this.rows.delete(keyHash); }, () => this.rows.delete(keyHash));
+    if (this.rows.size > 50_000) for (const [k, v] of this.rows) if (now - v.at >= this.ttlMs) this.rows.delete(k);
+    return row;
+  }
 }
 
 type Row = {
@@ -52,7 +82,7 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
   const keyHash = hashApiKey(deps.pepper, secret);
   const now = deps.now?.() ?? new Date();
   // No actor exists until the key is found, so the lookup runs as the system tenant.
-  const rows = await db.$transaction(async (tx) => {
+  const load = () => db.$transaction(async (tx) => {
     await setTenantInTx(tx, SYSTEM_TENANT);
     return tx.$queryRaw<Row[]>`
       SELECT k.id, k.organization_id, k.user_id, k.realm_id, k.type, k.scopes, k.max_tokens, k.rate_limit_per_minute,
@@ -62,8 +92,8 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
         JOIN organizations o ON o.id = k.organization_id
         LEFT JOIN users u ON u.id = k.user_id
        WHERE k.key_hash = ${keyHash}`;
-  });
-  const k = rows[0];
+  }).then((rows) => rows[0]);
+  const k = deps.cache ? await deps.cache.get(keyHash, load) : await load();
   if (!k) throw refused();
   if (k.revoked_at) throw refused();
   if (k.expires_at && k.expires_at.getTime() <= now.getTime()) throw refused();

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import type { PrismaClient } from '@prisma/client';
-import { authenticateApiKey } from '../../domain/api-keys/authenticate-api-key.js';
+import { authenticateApiKey, type ApiKeyLookupCache } from '../../domain/api-keys/authenticate-api-key.js';
 import type { LastUsedTracker } from '../../domain/api-keys/last-used-tracker.js';
 import { AppError } from '../../domain/shared/app-error.js';
 import type { RequestMeta } from '../../domain/audit/record-audit.js';
@@ -14,6 +14,8 @@ export interface AuthDeps {
   pepper: string;
   jwtSecret: string;
   tracker?: LastUsedTracker;
+  /** Key lookups cached at most a second (see ApiKeyLookupCache). */
+  apiKeyCache?: ApiKeyLookupCache;
   /** The panel's session middleware (express-session + its guard), so signed-in staff can use the API. */
   session?: RequestHandler[];
 }
@@ -33,7 +35,7 @@ function bearerToken(header: string): string {
 }
 
 async function fromApiKey(deps: AuthDeps, req: Request, secret: string): Promise<Principal> {
-  const key = await authenticateApiKey(deps.db, secret, { pepper: deps.pepper, tracker: deps.tracker });
+  const key = await authenticateApiKey(deps.db, secret, { pepper: deps.pepper, tracker: deps.tracker, cache: deps.apiKeyCache });
   let user = null;
   if (key.actor.userId) {
     const loaded = await loadPrincipalUser(deps.db, key.actor.userId);

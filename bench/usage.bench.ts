@@ -1,0 +1,176 @@
+// npm run bench:usage: the gateway hot path (POST /api/v1/usage) against
+// pgbench's simple-update workload (-N) on the same PostgreSQL, at the same
+// concurrency, in one run.
+//   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")
+// The app runs as its own process (src/main.ts, as `npm start` runs it);
+// autocannon drives it from this one.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { ensureAppLogin } from '../src/db/app-role.js';
+import { ensureDatabase } from '../src/db/database.js';
+import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres.js';
+import { migrateUp } from '../src/db/migrate.js';
+import { generateApiKeySecret, hashApiKey } from '../src/domain/api-keys/api-key-secret.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '32,128').split(',').map(Number);
+const ORGS = 100;
+const KEYS_PER_ORG = 10;
+const PEPPER = 'bench-api-key-pepper-0123456789abcdef0123456789';
+const log = (s: string) => process.stdout.write(`${s}\n`);
+
+interface Tenant { orgId: string; keys: { id: string; secret: string }[] }
+
+async function makeTenants(c: pg.Client, modelId: string): Promise<Tenant[]> {
+  const tenants: Tenant[] = [];
+  for (let o = 0; o < ORGS; o++) {
+    const orgId = crypto.randomUUID();
+    // Big enough not to be reached in a run: the point is the speed of exact checks, not refusals.
+    await c.query(`INSERT INTO organizations (id, name, pricing_plan, monthly_token_quota, monthly_api_call_quota) VALUES ($1, $2, 'ENTERPRISE', 10000000000, 100000000)`, [orgId, `Bench org ${o}`]);
+    await c.query(`INSERT INTO organization_model_access (organization_id, model_id, is_enabled_for_users, first_enabled_at) VALUES ($1, $2, true, now())`, [orgId, modelId]);
+    const keys = Array.from({ length: KEYS_PER_ORG }, () => ({ id: crypto.randomUUID(), secret: generateApiKeySecret() }));
+    await c.query(`
+      INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, type, scopes, max_tokens, rate_limit_per_minute)
+      SELECT id, $1, 'bench', 'rgk_bench', h, 'GATEWAY', ARRAY['usage:write'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[]) AS v(id, h)`,
+    [orgId, keys.map((k) => k.id), keys.map((k) => hashApiKey(PEPPER, k.secret))]);
+    tenants.push({ orgId, keys });
+  }
+  return tenants;
+}
+
+/** counters == ledger (per organization and key, tokens and calls), rollups == ledger, and no counter past its limit. */
+async function check(c: pg.Client): Promise<string> {
+  const q = async (sql: string) => Number((await c.query(sql)).rows[0].n);
+  const orgMismatch = await q(`
+    SELECT count(*) AS n FROM (SELECT organization_id, sum(total_tokens) t, count(*) n FROM usage_events GROUP BY 1) e
+      FULL JOIN (SELECT subject_id, sum(used) FILTER (WHERE metric = 'TOKENS') t, sum(used) FILTER (WHERE metric = 'API_CALLS') n
+                   FROM quota_counters WHERE subject_type = 'ORGANIZATION' GROUP BY 1) q ON q.subject_id = e.organization_id
+     WHERE coalesce(e.t, 0) <> coalesce(q.t, 0) OR coalesce(e.n, 0) <> coalesce(q.n, 0)`);
+  const keyMismatch = await q(`
+    SELECT count(*) AS n FROM (SELECT api_key_id, sum(total_tokens) t, count(*) n FROM usage_events GROUP BY 1) e
+      FULL JOIN (SELECT subject_id, sum(used) FILTER (WHERE metric = 'TOKENS') t, sum(used) FILTER (WHERE metric = 'REQUESTS') n
+                   FROM quota_counters WHERE subject_type = 'API_KEY' GROUP BY 1) q ON q.subject_id = e.api_key_id
+     WHERE coalesce(e.t, 0) <> coalesce(q.t, 0) OR coalesce(e.n, 0) <> coalesce(q.n, 0)`);
+  const rollupMismatch = await q(`
+    SELECT count(*) AS n FROM (SELECT organization_id, sum(total_tokens) t, count(*) n FROM usage_events GROUP BY 1) e
+      FULL JOIN (SELECT organization_id, sum(total_tokens) t, sum(requests) n FROM usage_daily_rollups GROUP BY 1) r USING (organization_id)
+     WHERE coalesce(e.t, 0) <> coalesce(r.t, 0) OR coalesce(e.n, 0) <> coalesce(r.n, 0)`);
+  const over = await q(`SELECT count(*) AS n FROM quota_counters WHERE limit_value IS NOT NULL AND used + reserved > limit_value`);
+  const ok = orgMismatch + keyMismatch + rollupMismatch + over === 0;
+  return ok ? 'ok' : `FAIL org=${orgMismatch} key=${keyMismatch} rollup=${rollupMismatch} over=${over}`;
+}
+
+function runAutocannon(url: string, connections: number, pick: () => { secret: string }): Promise<autocannon.Result> {
+  const body = (key: string) => JSON.stringify({ model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID(), _k: key });
+  return new Promise((resolve, reject) => {
+    autocannon({
+      url: `${url}/api/v1/usage`,
+      connections,
+      duration: SECONDS,
+      requests: [{
+        method: 'POST',
+        setupRequest: (req) => {
+          const k = pick();
+          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${k.secret}` }, body: body(k.secret).replace(/,"_k":"[^"]*"/, '') };
+        },
+      }],
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+}
+
+function pgbench(url: string, connections: number): number {
+  const run = spawnSync('pgbench', ['-N', '-n', '-c', String(connections), '-j', '2', '-T', String(SECONDS), url], { encoding: 'utf8' });
+  const m = /tps = ([\d.]+)/.exec(run.stdout);
+  if (!m) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
+  return Number(m[1]);
+}
+
+async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: path.resolve(import.meta.dirname, '..'),
+    env: {
+      ...process.env, DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, SEED_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0',
+      SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456', API_KEY_PEPPER: PEPPER, JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
+      ENCRYPTION_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', ADMIN_PASSWORD: 'bench-admin-password-1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /http:\/\/([\w.]+):(\d+)\/admin/.exec(out);
+      if (m) resolve(`http://127.0.0.1:${m[2]}`);
+    });
+    child.once('exit', (code) => reject(new Error(`app exited (${code}) before listening:\n${out}`)));
+  });
+  return { child, url };
+}
+
+async function main() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-usage-'));
+  fs.chmodSync(root, 0o755); // PostgreSQL may run as the "postgres" user, which must enter it
+  const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata') });
+  let app: ChildProcess | undefined;
+  const c = new pg.Client({ connectionString: withDatabase(server.url, 'bench') });
+  try {
+    await ensureDatabase(server.url, 'bench');
+    await ensureDatabase(server.url, 'pgbench');
+    const ownerUrl = withDatabase(server.url, 'bench');
+    await migrateUp(ownerUrl);
+    const appUrl = await ensureAppLogin(ownerUrl, 'bench-app-login-password');
+    await c.connect();
+    const model = crypto.randomUUID();
+    await c.query(`INSERT INTO ai_models (id, name, provider, provider_model_id, role) VALUES ($1, 'Bench model', 'openai', 'bench-model', 'chat')`, [model]);
+    const tenants = await makeTenants(c, model);
+    const allKeys = tenants.flatMap((t) => t.keys);
+    const hot = tenants[0]!.keys[0]!;
+    const pgbenchUrl = withDatabase(server.url, 'pgbench');
+    const init = spawnSync('pgbench', ['-i', '-q', '-s', '10', pgbenchUrl], { encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
+
+    const started = await startApp(ownerUrl, appUrl);
+    app = started.child;
+    log(`Hot path benchmark: ${allKeys.length} keys in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    // Warm-up: the first requests load catalogs and create counter rows.
+    await runAutocannon(started.url, 16, () => allKeys[Math.floor(Math.random() * allKeys.length)]!).catch(() => null);
+
+    const rows: string[][] = [];
+    for (const conns of CONNECTIONS) {
+      const tps = pgbench(pgbenchUrl, conns);
+      for (const [name, pick] of [
+        ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
+        ['hot tenant', () => hot],
+      ] as const) {
+        const r = await runAutocannon(started.url, conns, pick);
+        const verdict = await check(c);
+        const errors = r.non2xx + r.errors + r.timeouts;
+        rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+        log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
+      }
+    }
+    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'counters = ledger, no limit passed'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
+    log('');
+    log(line(head));
+    log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+    for (const r of rows) log(line(r));
+    log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  } finally {
+    app?.kill('SIGKILL');
+    await c.end().catch(() => {});
+    await server.stop();
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
