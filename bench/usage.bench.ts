@@ -1,7 +1,7 @@
 // npm run bench:usage: the gateway hot path (POST /api/v1/usage) against
 // pgbench's simple-update workload (-N) on the same PostgreSQL, at the same
 // concurrency, in one run.
-//   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")
+//   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -91,7 +91,8 @@ function pgbench(url: string, connections: number): number {
 }
 
 async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
     cwd: path.resolve(import.meta.dirname, '..'),
     env: {
       ...process.env, DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, SEED_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0',
@@ -163,7 +164,12 @@ async function main() {
     for (const r of rows) log(line(r));
     log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
-    app?.kill('SIGKILL');
+    if (app && app.exitCode === null) {
+      const exited = new Promise((r) => app!.once('exit', r));
+      app.kill('SIGTERM'); // a graceful stop (writes a --cpu-prof profile when NODE_OPTIONS asks for one)
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+      app.kill('SIGKILL');
+    }
     await c.end().catch(() => {});
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });

@@ -47,7 +47,7 @@ export function buildApiRouter(deps: AppDeps, options: ApiOptions = {}): { route
   const api: Api = {
     router,
     registry,
-    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000) },
+    deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000, usage.query) },
   };
 
   router.use(...requestLogging(deps.log));

@@ -14,34 +14,14 @@ import type { UsageAnswer } from './usage-ops.js';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 
-/** Transaction-local system tenant: one batch spans organizations and no person is behind it. */
-export const BEGIN_SYSTEM = "BEGIN; SELECT set_config('app.role', 'system', true), set_config('app.org_id', '', true), set_config('app.user_id', '', true)";
+/**
+ * The engine's connections run as the system tenant for their whole session
+ * (app.role set at connection start, see UsageEngine): one batch spans
+ * organizations and no person is behind it. So a batch is a plain BEGIN.
+ */
+export const BEGIN_SYSTEM = 'BEGIN';
 
 const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
-
-/** Keys (with organization and owner state), named users and realms, as committed now. */
-export async function readState(c: Q, keyIds: string[], userIds: string[], realmIds: string[]) {
-  const { rows } = await c.query<{ keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[] }>(`
-    SELECT
-      (SELECT coalesce(json_agg(json_build_object(
-          'id', k.id, 'organizationId', k.organization_id, 'userId', k.user_id, 'realmId', k.realm_id, 'revokedAt', k.revoked_at,
-          'expiresAt', k.expires_at, 'maxTokens', k.max_tokens, 'ratePerMinute', k.rate_limit_per_minute, 'allowedModelIds', k.allowed_model_ids,
-          'orgActive', o.is_active, 'orgTokenQuota', o.monthly_token_quota, 'orgApiCallQuota', o.monthly_api_call_quota,
-          'ownerUsable', CASE WHEN k.user_id IS NULL THEN NULL ELSE coalesce(${accountUsableSql('u')}, false) END)), '[]'::json)
-         FROM api_keys k JOIN organizations o ON o.id = k.organization_id LEFT JOIN users u ON u.id = k.user_id
-        WHERE k.id = ANY($1::uuid[])) AS keys,
-      (SELECT coalesce(json_agg(json_build_object('id', u.id, 'organizationId', u.organization_id, 'usable', ${accountUsableSql('u')})), '[]'::json)
-         FROM users u WHERE u.id = ANY($2::uuid[])) AS users,
-      (SELECT coalesce(json_agg(json_build_object('id', r.id, 'organizationId', r.organization_id, 'isActive', r.is_active)), '[]'::json)
-         FROM realms r WHERE r.id = ANY($3::uuid[])) AS realms`, [keyIds, userIds, realmIds]);
-  const r = rows[0]!;
-  const keys = new Map<string, KeyState>(r.keys.map((k) => [k.id as string, {
-    ...(k as unknown as KeyState),
-    revokedAt: date(k.revokedAt as string | null),
-    expiresAt: date(k.expiresAt as string | null),
-  }]));
-  return { keys, users: new Map(r.users.map((u) => [u.id, u])), realms: new Map(r.realms.map((x) => [x.id, x])) };
-}
 
 const RESERVATION_COLUMNS = `organization_id, id, api_key_id, user_id, realm_id, model_id, idempotency_key, status::text AS status,
   held_tokens::float8 AS held_tokens, token_counter_ids::text[] AS token_counter_ids, call_counter_ids::text[] AS call_counter_ids,
@@ -59,6 +39,79 @@ const toReservation = (r: ReservationDbRow): ReservationRow => ({
   callCounterIds: r.call_counter_ids, expiresAt: r.expires_at, inputTokens: r.input_tokens, outputTokens: r.output_tokens, usageEventId: r.usage_event_id,
 });
 
+export interface BatchReads {
+  keys: Map<string, KeyState>;
+  users: Map<string, UserState>;
+  realms: Map<string, RealmState>;
+  /** holds past their expiry, now EXPIRED: their amounts go back in this batch */
+  reclaimed: ReservationRow[];
+  /** first answers already given under the batch's POST /usage idempotency keys */
+  answers: Map<string, UsageAnswer>;
+  /** holds already made under the batch's hold idempotency keys */
+  holds: ReservationRow[];
+}
+
+/**
+ * One round trip for everything a batch reads: keys (with organization and
+ * owner state), named users and realms as committed now; the organizations'
+ * holds past their expiry, marked EXPIRED (FOR UPDATE SKIP LOCKED: a hold
+ * another batch holds is that batch's to settle or reclaim, and waiting here
+ * could deadlock); and first answers already given under the batch's
+ * idempotency keys. That last read is a shortcut, not the judge: writeBatch's
+ * INSERT ... ON CONFLICT is, and a conflict there retries the batch.
+ */
+export async function readBatch(c: Q, p: {
+  keyIds: string[]; userIds: string[]; realmIds: string[]; organizationIds: string[]; now: Date;
+  usageKeys: { organizationId: string; key: string }[]; holdKeys: { organizationId: string; key: string }[];
+}): Promise<BatchReads> {
+  const resCols = RESERVATION_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2');
+  const { rows } = await c.query<{ keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[]; reclaimed: ReservationDbRow[]; answers: { o: string; k: string; a: UsageAnswer }[]; holds: ReservationDbRow[] }>(`
+    WITH expired AS (
+      SELECT organization_id, id FROM usage_reservations
+       WHERE organization_id = ANY($4::uuid[]) AND status = 'HELD' AND expires_at <= $5
+       ORDER BY organization_id, id FOR UPDATE SKIP LOCKED
+    ), reclaimed AS (
+      UPDATE usage_reservations r SET status = 'EXPIRED', updated_at = now()
+        FROM expired e WHERE r.organization_id = e.organization_id AND r.id = e.id
+      RETURNING ${resCols}
+    )
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object(
+          'id', k.id, 'organizationId', k.organization_id, 'userId', k.user_id, 'realmId', k.realm_id, 'revokedAt', k.revoked_at,
+          'expiresAt', k.expires_at, 'maxTokens', k.max_tokens, 'ratePerMinute', k.rate_limit_per_minute, 'allowedModelIds', k.allowed_model_ids,
+          'orgActive', o.is_active, 'orgTokenQuota', o.monthly_token_quota, 'orgApiCallQuota', o.monthly_api_call_quota,
+          'ownerUsable', CASE WHEN k.user_id IS NULL THEN NULL ELSE coalesce(${accountUsableSql('u')}, false) END)), '[]'::json)
+         FROM api_keys k JOIN organizations o ON o.id = k.organization_id LEFT JOIN users u ON u.id = k.user_id
+        WHERE k.id = ANY($1::uuid[])) AS keys,
+      (SELECT coalesce(json_agg(json_build_object('id', u.id, 'organizationId', u.organization_id, 'usable', ${accountUsableSql('u')})), '[]'::json)
+         FROM users u WHERE u.id = ANY($2::uuid[])) AS users,
+      (SELECT coalesce(json_agg(json_build_object('id', x.id, 'organizationId', x.organization_id, 'isActive', x.is_active)), '[]'::json)
+         FROM realms x WHERE x.id = ANY($3::uuid[])) AS realms,
+      (SELECT coalesce(json_agg(reclaimed), '[]'::json) FROM reclaimed) AS reclaimed,
+      (SELECT coalesce(json_agg(json_build_object('o', i.organization_id, 'k', i.idempotency_key, 'a', i.answer)), '[]'::json)
+         FROM usage_idempotency_keys i
+        WHERE (i.organization_id, i.idempotency_key) IN (SELECT * FROM unnest($6::uuid[], $7::text[]))) AS answers,
+      (SELECT coalesce(json_agg(h), '[]'::json) FROM (
+         SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
+          WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($8::uuid[], $9::text[]))) h) AS holds`,
+  [p.keyIds, p.userIds, p.realmIds, p.organizationIds, p.now,
+    p.usageKeys.map((k) => k.organizationId), p.usageKeys.map((k) => k.key), p.holdKeys.map((k) => k.organizationId), p.holdKeys.map((k) => k.key)]);
+  const row = rows[0]!;
+  const fromJson = (x: ReservationDbRow) => toReservation({ ...x, expires_at: new Date(x.expires_at) });
+  return {
+    keys: new Map<string, KeyState>(row.keys.map((k) => [k.id as string, {
+      ...(k as unknown as KeyState),
+      revokedAt: date(k.revokedAt as string | null),
+      expiresAt: date(k.expiresAt as string | null),
+    }])),
+    users: new Map(row.users.map((u) => [u.id, u])),
+    realms: new Map(row.realms.map((x) => [x.id, x])),
+    reclaimed: row.reclaimed.map(fromJson),
+    answers: new Map(row.answers.map((a) => [`${a.o}\u0000${a.k}`, a.a])),
+    holds: row.holds.map(fromJson),
+  };
+}
+
 /** Locks the reservations the operations name (first in the lock order). */
 export async function lockReservations(c: Q, refs: { organizationId: string; id: string }[]): Promise<ReservationRow[]> {
   if (!refs.length) return [];
@@ -66,23 +119,6 @@ export async function lockReservations(c: Q, refs: { organizationId: string; id:
     SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
      WHERE (organization_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
      ORDER BY organization_id, id FOR UPDATE`, [refs.map((r) => r.organizationId), refs.map((r) => r.id)]);
-  return rows.map(toReservation);
-}
-
-/**
- * Marks the organizations' holds past their expiry EXPIRED and returns them,
- * so this batch gives their amounts back. SKIP LOCKED: a hold another batch
- * holds is that batch's to settle or reclaim, and waiting here could deadlock.
- */
-export async function reclaimExpired(c: Q, organizationIds: string[], now: Date): Promise<ReservationRow[]> {
-  const { rows } = await c.query<ReservationDbRow>(`
-    WITH expired AS (
-      SELECT organization_id, id FROM usage_reservations
-       WHERE organization_id = ANY($1::uuid[]) AND status = 'HELD' AND expires_at <= $2
-       ORDER BY organization_id, id FOR UPDATE SKIP LOCKED)
-    UPDATE usage_reservations r SET status = 'EXPIRED', updated_at = now()
-      FROM expired e WHERE r.organization_id = e.organization_id AND r.id = e.id
-    RETURNING ${RESERVATION_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2')}`, [organizationIds, now]);
   return rows.map(toReservation);
 }
 
@@ -110,32 +146,6 @@ export async function lockRateWindows(c: Q, keys: { organizationId: string; apiK
      WHERE (organization_id, api_key_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
      ORDER BY organization_id, api_key_id FOR UPDATE`, [keys.map((k) => k.organizationId), keys.map((k) => k.apiKeyId)]);
   return new Map(rows.map((r) => [r.api_key_id, { organizationId: r.organization_id, apiKeyId: r.api_key_id, windowStart: r.window_start, requests: r.requests }]));
-}
-
-/**
- * First answers already given under these idempotency keys. Exact because the
- * batch already holds the organizations' counters, which every batch that
- * could write one of these keys must lock first; the primary key stays the
- * judge (writeBatch fails the batch if an insert still conflicts).
- */
-export async function readReplays(c: Q, usageKeys: { organizationId: string; key: string }[], holdKeys: { organizationId: string; key: string }[]) {
-  const answers = new Map<string, UsageAnswer>();
-  const holds: ReservationRow[] = [];
-  if (usageKeys.length) {
-    const { rows } = await c.query<{ organization_id: string; idempotency_key: string; answer: UsageAnswer }>(`
-      SELECT organization_id, idempotency_key, answer FROM usage_idempotency_keys
-       WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-    [usageKeys.map((k) => k.organizationId), usageKeys.map((k) => k.key)]);
-    for (const r of rows) answers.set(`${r.organization_id}\u0000${r.idempotency_key}`, r.answer);
-  }
-  if (holdKeys.length) {
-    const { rows } = await c.query<ReservationDbRow>(`
-      SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
-       WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($1::uuid[], $2::text[]))`,
-    [holdKeys.map((k) => k.organizationId), holdKeys.map((k) => k.key)]);
-    holds.push(...rows.map(toReservation));
-  }
-  return { answers, holds };
 }
 
 /** Thrown when the unique keys disagree with what the batch read: the batch is retried from scratch. */

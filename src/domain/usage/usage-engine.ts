@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { loadModelCatalog, loadUserModelRules, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
 import { AppError } from '../shared/app-error.js';
-import { BEGIN_SYSTEM, IdempotencyRace, lockCounters, lockRateWindows, lockReservations, readReplays, readState, reclaimExpired, writeBatch } from './batch-sql.js';
+import { systemSessionUrl } from '../../db/app-role.js';
+import { BEGIN_SYSTEM, IdempotencyRace, lockCounters, lockRateWindows, lockReservations, readBatch, writeBatch } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
 import { ensureCounters, ensureRateWindows } from './ensure-rows.js';
 import { TtlCache } from './ttl-cache.js';
@@ -68,7 +69,9 @@ export class UsageEngine {
     this.now = options.now ?? (() => new Date());
     const cacheMs = Math.min(1000, options.cacheTtlMs ?? 1000);
     // Spare connections beyond the batches for row creation and cache loads.
-    this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: this.maxInFlight + 4, application_name: 'realmgate-usage' });
+    // Every connection is the system tenant for its session (one setting at connect,
+    // not one set_config per transaction): the pool serves nothing but this engine.
+    this.pool = new pg.Pool({ connectionString: systemSessionUrl(options.databaseUrl), max: this.maxInFlight + 4, application_name: 'realmgate-usage' });
     this.pool.on('error', () => {}); // an idle client's error is reported by the next query
     this.catalogs = new TtlCache(cacheMs, (orgId) => this.systemQuery((q) => loadModelCatalog(q, orgId)));
     this.userRules = new TtlCache(cacheMs, (userId) => this.systemQuery((q) => loadUserModelRules(q, userId)));
@@ -186,12 +189,16 @@ export class UsageEngine {
       const now = this.now();
       const uniq = <T>(xs: (T | null)[]) => [...new Set(xs.filter((x): x is T => x !== null))];
       const admissions = ops.filter((o): o is UsageOperation & AdmissionBase => o.kind === 'usage' || o.kind === 'hold');
-      const state = await readState(c, uniq(ops.map((o) => o.apiKeyId)), uniq(admissions.map((o) => o.namedUserId)), uniq(admissions.map((o) => o.realmId)));
-
       const targeted = ops.filter((o) => o.kind === 'extend' || o.kind === 'settle' || o.kind === 'release')
         .map((o) => ({ organizationId: o.organizationId, id: (o as { reservationId: string }).reservationId }));
-      const locked = await lockReservations(c, targeted);
-      const reclaimed = await reclaimExpired(c, uniq(ops.map((o) => o.organizationId)), now);
+      const locked = await lockReservations(c, targeted); // first in the lock order
+      const state = await readBatch(c, {
+        keyIds: uniq(ops.map((o) => o.apiKeyId)), userIds: uniq(admissions.map((o) => o.namedUserId)), realmIds: uniq(admissions.map((o) => o.realmId)),
+        organizationIds: uniq(ops.map((o) => o.organizationId)), now,
+        usageKeys: admissions.filter((o) => o.kind === 'usage').map((o) => ({ organizationId: o.organizationId, key: (o as { idempotencyKey: string }).idempotencyKey })),
+        holdKeys: admissions.flatMap((o) => (o.kind === 'hold' && o.idempotencyKey ? [{ organizationId: o.organizationId, key: o.idempotencyKey }] : [])),
+      });
+      const reclaimed = state.reclaimed;
       const reclaimedIds = new Set(reclaimed.map((r) => r.id));
       const reservations = new Map(locked.map((r) => [r.id, reclaimedIds.has(r.id) ? { ...r, status: 'EXPIRED' as const } : r]));
 
@@ -205,15 +212,10 @@ export class UsageEngine {
       const rates = await lockRateWindows(c, limited);
       if (rates.size !== limited.length) throw new MissingRow('a rate window disappeared');
 
-      const replays = await readReplays(
-        c,
-        admissions.filter((o) => o.kind === 'usage').map((o) => ({ organizationId: o.organizationId, key: (o as { idempotencyKey: string }).idempotencyKey })),
-        admissions.flatMap((o) => (o.kind === 'hold' && o.idempotencyKey ? [{ organizationId: o.organizationId, key: o.idempotencyKey }] : [])),
-      );
       const { outcomes, writes } = decideBatch(ops, {
         now, reservationTtlMs: this.ttlMs, newId: () => crypto.randomUUID(),
         keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed, counters, slotIds: this.slotIds, rates,
-        answers: replays.answers, holdsByKey: new Map(replays.holds.map((r) => [`${r.organizationId}\u0000${r.idempotencyKey}`, r])),
+        answers: state.answers, holdsByKey: new Map(state.holds.map((r) => [`${r.organizationId}\u0000${r.idempotencyKey}`, r])),
       });
       await writeBatch(c, writes);
       this.stats.batches++;
@@ -238,8 +240,11 @@ export class UsageEngine {
     }
   }
 
+  /** One statement as the system tenant (the pool's sessions are), in its own implicit transaction. */
+  readonly query: SqlQuery = async (text, values) => (await this.pool.query(text, values)).rows;
+
   private systemQuery<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
-    return this.inSystemTx((c) => fn(async (text, values) => (await c.query(text, values)).rows));
+    return fn(this.query);
   }
 
   /** Waits for the queue to drain and closes the pool. */
