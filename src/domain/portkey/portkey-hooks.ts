@@ -1,4 +1,3 @@
-import type { PrismaClient } from '@prisma/client';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -11,7 +10,6 @@ import {
 import { allow, type PortkeyVerdict } from './portkey-verdict.js';
 
 export interface PortkeyHookDeps {
-  db: PrismaClient;
   engine: UsageEngine;
   /** The answer's bound when the request names no max_tokens (PORTKEY_DEFAULT_MAX_TOKENS). */
   defaultMaxTokens: number;
@@ -77,7 +75,7 @@ export async function portkeyBeforeHook(deps: PortkeyHookDeps, actor: Actor, raw
 export async function portkeyAfterHook(deps: PortkeyHookDeps, actor: Actor, raw: unknown): Promise<PortkeyVerdict> {
   const payload = parsePayload(raw, 'afterRequestHook');
   const key = portkeyIdempotencyKey(payload);
-  const reservation = await findReservationByKey(deps.db, actor, key);
+  const reservation = await findReservationByKey(deps.engine, actor, key);
   const status = payload.response?.statusCode ?? null;
   const streamed = payload.request.isStreamingRequest === true;
 

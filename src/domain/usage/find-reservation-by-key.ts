@@ -1,7 +1,6 @@
-import type { PrismaClient } from '@prisma/client';
-import { tenantFromActor, withTenant } from '../../db/tenant-context.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
+import type { UsageEngine } from './usage-engine.js';
 
 export interface ReservationByKey {
   id: string;
@@ -13,18 +12,21 @@ export interface ReservationByKey {
 /**
  * The reservation an API key's organization holds under an idempotency key
  * (the Portkey hooks meet on the gateway request id this way), or null. Only
- * the caller's organization is searched, twice over: the unique key names it
- * and row-level security runs as its tenant; so a key of another organization
- * finds nothing and cannot settle or release the hold. One statement (the
- * tenant extension's set_config + SELECT batch), no interactive transaction.
+ * the caller's organization is searched: the statement names it, so a key of
+ * another organization finds nothing and cannot settle or release the hold.
+ * It runs on the hot path's own pool, one statement on the unique
+ * (organization_id, idempotency_key) index, like the engine's batch reads
+ * (whose sessions are the system tenant): the gateway's after hook must not
+ * queue behind the app's interactive transactions.
  */
-export async function findReservationByKey(db: PrismaClient, actor: Actor, idempotencyKey: string): Promise<ReservationByKey | null> {
+export async function findReservationByKey(engine: UsageEngine, actor: Actor, idempotencyKey: string): Promise<ReservationByKey | null> {
   if (actor.kind !== 'api-key') throw new AppError('FORBIDDEN', 'Reservations are looked up with an API key');
-  const r = await withTenant(tenantFromActor(actor), () =>
-    db.usageReservation.findUnique({
-      where: { organizationId_idempotencyKey: { organizationId: actor.organizationId, idempotencyKey } },
-      select: { id: true, apiKeyId: true, status: true, heldTokens: true },
-    }),
+  const { rows } = await engine.pool.query<{ id: string; api_key_id: string; status: ReservationByKey['status']; held_tokens: string }>(
+    `SELECT id, api_key_id, status::text AS status, held_tokens
+       FROM usage_reservations
+      WHERE organization_id = $1 AND idempotency_key = $2`,
+    [actor.organizationId, idempotencyKey],
   );
-  return r ? { id: r.id, apiKeyId: r.apiKeyId, status: r.status, heldTokens: Number(r.heldTokens) } : null;
+  const r = rows[0];
+  return r ? { id: r.id, apiKeyId: r.api_key_id, status: r.status, heldTokens: Number(r.held_tokens) } : null;
 }

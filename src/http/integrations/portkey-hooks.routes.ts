@@ -55,7 +55,7 @@ const hookBodySchema = z
  */
 export function portkeyHookRoutes(api: Api): Router {
   const router = Router();
-  const hookDeps: PortkeyHookDeps = { db: api.deps.db, engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS };
+  const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS };
   const hooks = { before: portkeyBeforeHook, after: portkeyAfterHook } as const;
 
   router.use(...requestLogging(api.deps.log));
