@@ -14,6 +14,7 @@ import { securityHeaders } from './http/security/security-headers.js';
 import { csrfProtection } from './http/security/csrf.js';
 import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
 import { SESSION_COOKIE } from './admin/auth/admin-session.js';
+import { PORTKEY_HOOKS_PATH, portkeyHookRoutes } from './http/integrations/portkey-hooks.routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -60,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
   const admin = await mountAdmin(app, { ...deps, metrics });
   const api = buildApiRouter({ ...deps, metrics }, { session: admin.session });
+  // Gateway webhooks first: their own body limit and always-200 verdicts (see the routes file).
+  app.use(`/api/v1${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use('/api/v1', api.router);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));

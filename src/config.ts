@@ -80,6 +80,13 @@ const schema = z.object({
   ...retentionShape,
   /** How long a shutdown may take before what is pending is reported and the process exits non-zero. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(100).default(10_000),
+  /** Portkey hooks: the answer's bound held for a request that names no max_tokens (see src/domain/portkey/estimate-request-tokens.ts). */
+  PORTKEY_DEFAULT_MAX_TOKENS: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  /** Portkey hooks: largest webhook body (the gateway sends the whole request and answer). */
+  PORTKEY_HOOK_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)?$/i, 'must be a size like 102400, 100kb or 1mb')
+    .default('8mb'),
 });
 
 export type Config = z.infer<typeof schema> & {

@@ -38,7 +38,7 @@ export interface ApiOptions {
  * written with defineRoute (src/http/route.ts), GET /openapi.json, and the
  * error envelope for everything including unknown paths.
  */
-export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; close(): Promise<void> } {
+export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; api: Api; close(): Promise<void> } {
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();
@@ -67,5 +67,5 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: Ap
   });
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.log, deps.metrics));
-  return { router, registry, close: async () => { await usage.close(); await tracker.stop(); } };
+  return { router, registry, api, close: async () => { await usage.close(); await tracker.stop(); } };
 }
