@@ -1,6 +1,7 @@
 // npm run realmgate -- realms migrate [--dry-run] [--batch-size n] [--wait s] [--json]
 //                      realms rollback [--run id] [--batch-size n] [--wait s]
 //                      realms status [--json]
+//                      keys issue|list|revoke|rotate, quota stats|reset, users create-superadmin|unlock|temporary-password (see api-commands.ts)
 // Exit codes: 0 done, 1 error or stopped before the end (resume by running it again).
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
@@ -15,6 +16,7 @@ import { isAppError } from '../domain/shared/app-error.js';
 import { CliError, openCliDatabase } from './cli-database.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
+import { registerApiCommands } from './api-commands.js';
 
 const RESUME_HINT = 'Resume with: npm run realmgate -- realms migrate';
 
@@ -180,5 +182,7 @@ realms
       return 0;
     }),
   );
+
+registerApiCommands(program, withDatabase);
 
 await program.parseAsync(process.argv);
