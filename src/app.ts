@@ -1,4 +1,5 @@
 import express, { type Express } from 'express';
+import compression from 'compression';
 import type { PrismaClient } from '@prisma/client';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -43,6 +44,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
+  // Pages and JSON compressed on the fly; the panel's bundles come precompressed (admin/static-assets.ts).
+  app.use(compression());
 
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(httpMetrics(metrics));

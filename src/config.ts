@@ -12,6 +12,13 @@ const postgresUrl = z
 
 const secret = z.string().min(32, 'must be at least 32 characters');
 
+const retentionShape = {
+  /** Whole months of usage ledger kept before the current one (older partitions are dropped whole); unset keeps all. */
+  USAGE_RETENTION_MONTHS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(1200).optional(),
+  /** Days chat message text is kept (then blanked; rows and usage stay); unset keeps it. */
+  CHAT_CONTENT_RETENTION_DAYS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(36500).optional(),
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -64,6 +71,9 @@ const schema = z.object({
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   LOGIN_IP_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  ...retentionShape,
+  /** How long a shutdown may take before what is pending is reported and the process exits non-zero. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(100).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & {
@@ -129,6 +139,13 @@ export function parseConfig(
     }
   }
   return parsed as Config;
+}
+
+/** Retention settings alone (for the CLI). */
+export function parseRetention(env: NodeJS.ProcessEnv): { usageRetentionMonths: number | null; chatContentRetentionDays: number | null } {
+  const result = z.object(retentionShape).safeParse(clean(env));
+  if (!result.success) throw new ConfigError(firstIssue(result.error, env as Record<string, string>).message);
+  return { usageRetentionMonths: result.data.USAGE_RETENTION_MONTHS ?? null, chatContentRetentionDays: result.data.CHAT_CONTENT_RETENTION_DAYS ?? null };
 }
 
 function deriveSecret(from: string, label: string): string {

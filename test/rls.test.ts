@@ -70,6 +70,7 @@ async function seedOrganization(c: pg.Client, name: string): Promise<OrgFixture>
   await q(`INSERT INTO quota_counters (organization_id, subject_type, subject_id, metric, period, period_start) VALUES ($1, 'ORGANIZATION', $1, 'TOKENS', 'MONTHLY', now())`, [org]);
   await q('INSERT INTO usage_events (organization_id, user_id, api_key_id, realm_id, model_id, total_tokens) VALUES ($1, $2, $3, $4, $5, 10)', [org, user, key, realm, model]);
   await q('INSERT INTO usage_daily_rollups (organization_id, day, total_tokens) VALUES ($1, current_date, 10)', [org]);
+  await q(`INSERT INTO usage_refusals (organization_id, day, code, count) VALUES ($1, current_date, 'TOKENS', 1)`, [org]);
   await q(`INSERT INTO agents (organization_id, key, name) VALUES ($1, $2, 'agent')`, [org, `agent_${name}`]);
   await q(`INSERT INTO audit_logs (organization_id, actor_id, action, resource) VALUES ($1, $2, 'create', 'realm')`, [org, user]);
   await q(`INSERT INTO session (sid, sess, expire) VALUES ($1, $2, now() + interval '1 hour')`, [
@@ -96,7 +97,7 @@ async function seedGlobalRows(c: pg.Client): Promise<void> {
 async function tenantTables(c: pg.Client): Promise<string[]> {
   const { rows } = await c.query<{ table_name: string }>(
     `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition -- partitions: reached through their parent
         AND (c.relname = 'organizations' OR EXISTS (
           SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped))
       ORDER BY 1`,

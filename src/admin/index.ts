@@ -14,7 +14,9 @@ import { adminApiGuard } from './access/api-guard.js';
 import { passwordChangeRoutes } from './auth/password-change-routes.js';
 import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
+import { ledgerExportRoutes } from './ledger/ledger-export-routes.js';
 import { buildTranslations } from './resources/translations.js';
+import { staticAssets } from './static-assets.js';
 
 const ROOT = '/admin';
 
@@ -59,6 +61,10 @@ export async function mountAdmin(
   admin.initialize = async () => {};
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
+  const assets = staticAssets(ROOT);
+  if (assets) app.use(assets);
+  else deps.log.warn('The admin panel bundles are not prebuilt: serving AdminJS development builds. Run `npm run bundle:admin` (it runs at npm install).');
+
   // Path '/': the same cookie signs staff in to the API (/api/v1) too.
   const session = createAdminSession(deps, '/');
   app.use(adminAuthRoutes({ admin, session, deps }));
@@ -79,7 +85,7 @@ export async function mountAdmin(
   app.use(passwordChange.router);
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
 
   return { rootPath: ROOT, session: [session.middleware, session.guard], close: () => session.close() };
 }

@@ -16,6 +16,7 @@ import { realmRoutes } from './routes/realms.routes.js';
 import { tenantRoutes } from './routes/tenant.routes.js';
 import { assistantRoutes } from './routes/assistants.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
+import { usageExportRoutes } from './routes/usage-export.routes.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
@@ -25,7 +26,7 @@ export interface Api {
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, tenantRoutes, realmRoutes, realmDataRoutes, assistantRoutes, adminRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, tenantRoutes, realmRoutes, realmDataRoutes, assistantRoutes, adminRoutes, usageExportRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */

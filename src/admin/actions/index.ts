@@ -7,6 +7,11 @@ import { organizationActions } from './organization.actions.js';
 import { realmMigrationActions } from './realm-migration.actions.js';
 import { realmActions } from './realm.actions.js';
 import { userActions } from './user.actions.js';
+import { usageChartAction } from './usage-chart.action.js';
+import { ledgerListHandler, type LedgerKind } from '../ledger/ledger-list-action.js';
+
+/** The ledger lists (usage, audit) by keyset with a capped total (src/admin/ledger). */
+const ledgerListAction = (deps: AppDeps, kind: LedgerKind) => ({ handler: ledgerListHandler(kind, deps), component: Components.LedgerList });
 
 /** What a resource gets on top of its screen: custom actions, and show-page panels that read them. */
 interface CustomSpec {
@@ -20,12 +25,19 @@ const QUOTA_PANEL: Record<string, PropertyOptions> = {
   quotaUsage: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false }, isSortable: false, components: { show: Components.ActionQuotaStats } },
 };
 
+/** The usage chart on a show page: components/usage-panel.tsx calls the record's hidden usageChart action (rollups). */
+const USAGE_PANEL: Record<string, PropertyOptions> = {
+  usageChart: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false }, isSortable: false, components: { show: Components.UsagePanel } },
+};
+
 /** The custom actions of each resource (src/admin/actions), by model name. */
 export const CUSTOM_ACTIONS: Record<string, (deps: AppDeps) => CustomSpec> = {
-  ApiKey: (deps) => ({ actions: apiKeyActions(deps), showPanels: QUOTA_PANEL }),
-  Organization: (deps) => ({ actions: organizationActions(deps), showPanels: QUOTA_PANEL }),
-  User: (deps) => ({ actions: userActions(deps), showPanels: QUOTA_PANEL }),
-  Realm: (deps) => ({ actions: realmActions(deps) }),
+  ApiKey: (deps) => ({ actions: { ...apiKeyActions(deps), usageChart: usageChartAction(deps, 'ApiKey') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  Organization: (deps) => ({ actions: { ...organizationActions(deps), usageChart: usageChartAction(deps, 'Organization') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  User: (deps) => ({ actions: { ...userActions(deps), usageChart: usageChartAction(deps, 'User') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  Realm: (deps) => ({ actions: { ...realmActions(deps), usageChart: usageChartAction(deps, 'Realm') }, showPanels: USAGE_PANEL }),
+  UsageEvent: (deps) => ({ actions: { list: ledgerListAction(deps, 'usage') } }),
+  AuditLog: (deps) => ({ actions: { list: ledgerListAction(deps, 'audit') } }),
   AiModel: (deps) => ({ actions: aiModelActions(deps) }),
   RealmMigrationRun: (deps) => ({ actions: realmMigrationActions(deps) }),
 };

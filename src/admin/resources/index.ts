@@ -58,11 +58,14 @@ const FACTORIES: Record<string, ResourceFactory> = {
 const OPERATIONS = { list: 'read', show: 'read', search: 'read', new: 'create', edit: 'update', delete: 'delete', bulkDelete: 'delete' } as const;
 const NEWEST_FIRST = ['occurredAt', 'createdAt', 'startedAt', 'movedAt', 'day'];
 
-/** Every Prisma model as an AdminJS resource, grouped for the sidebar. */
+/** Models with no screen of their own: refusal counts are read by the dashboard (src/domain/usage). */
+const NO_SCREEN = new Set(['UsageRefusal']);
+
+/** Every Prisma model as an AdminJS resource (but NO_SCREEN), grouped for the sidebar. */
 export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWithOptions[] {
   const module = clientModule(datamodel);
   const groupOrder = Object.keys(GROUPS);
-  const models = [...datamodel.models].sort(
+  const models = datamodel.models.filter((m) => !NO_SCREEN.has(m.name)).sort(
     (a, b) => groupOrder.indexOf(groupOf(a.name)) - groupOrder.indexOf(groupOf(b.name)),
   );
   return models.map((m) => {
