@@ -1,6 +1,7 @@
 // npm run realmgate -- realms migrate [--dry-run] [--batch-size n] [--wait s] [--json]
 //                      realms rollback [--run id] [--batch-size n] [--wait s]
 //                      realms status [--json]
+//                      keys issue|list|revoke|rotate, quota stats|reset, users create-superadmin|unlock|temporary-password (see api-commands.ts)
 //                      usage rebuild-rollups [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
 //                      usage retention | usage partitions
 //                      scaffold resource <Model> --tenancy org|realm|global [--group g] [--migration folder]
@@ -24,6 +25,7 @@ import { parseRetention } from '../config.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
 import { registerScaffold } from './scaffold/scaffold-command.js';
+import { registerApiCommands } from './api-commands.js';
 
 const RESUME_HINT = 'Resume with: npm run realmgate -- realms migrate';
 
@@ -241,5 +243,6 @@ usage
     }),
   );
 registerScaffold(program);
+registerApiCommands(program, withDatabase);
 
 await program.parseAsync(process.argv);

@@ -16,6 +16,9 @@ import { realmDataRoutes } from './routes/realm-data.routes.js';
 import { apiKeyRoutes } from './routes/api-keys.routes.js';
 import { realmRoutes } from './routes/realms.routes.js';
 import { usageRoutes } from './routes/usage.routes.js';
+import { tenantRoutes } from './routes/tenant.routes.js';
+import { assistantRoutes } from './routes/assistants.routes.js';
+import { adminRoutes } from './routes/admin.routes.js';
 import { UsageEngine } from '../domain/usage/usage-engine.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
@@ -26,7 +29,7 @@ export interface Api {
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
-const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, realmRoutes, realmDataRoutes, usageRoutes, usageExportRoutes];
+const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, tenantRoutes, realmRoutes, realmDataRoutes, assistantRoutes, adminRoutes, usageRoutes, usageExportRoutes];
 
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */

@@ -62,6 +62,6 @@ export async function issueKey(
   scopes: ApiKeyScope[],
   extra: { expiresAt?: Date; name?: string } = {},
 ): Promise<{ secret: string; id: string }> {
-  const { apiKey, secret } = await issueApiKey(db, SYSTEM_ACTOR, { name: extra.name ?? `key-${scopes.join('-') || 'none'}`, userId, scopes: scopes.length ? scopes : ['models:read'], expiresAt: extra.expiresAt }, { pepper });
+  const { apiKey, secret } = await issueApiKey(db, SYSTEM_ACTOR, { name: extra.name ?? `key-${scopes.length}-${Math.random().toString(36).slice(2, 8)}`, userId, scopes: scopes.length ? scopes : ['models:read'], expiresAt: extra.expiresAt }, { pepper });
   return { secret, id: apiKey.id };
 }

@@ -87,7 +87,7 @@ export function realmDataRoutes(api: Api): void {
       status: { schema: z.nativeEnum(JobStatus), where: (status: JobStatus) => ({ status }), description: 'Only jobs in this status.' },
     },
     create: { schema: ingestionJobCreateSchema, example: { realmId: REALM, documentId: DOC, documentName: 'leave-policy.pdf', documentType: 'application/pdf' } },
-    update: { schema: ingestionJobUpdateSchema, example: { status: 'COMPLETED', percentage: 100 } },
+    update: { schema: ingestionJobUpdateSchema, example: { status: 'FINISHED', percentage: 100 } },
     remove: true,
   });
 }
