@@ -6,6 +6,7 @@ import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
+import { installReadOnlyFields } from './access/read-only-fields.js';
 import { buildResources } from './resources/index.js';
 import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
@@ -28,6 +29,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
     AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
     registry[ADAPTER_REGISTERED] = true;
   }
+  installReadOnlyFields();
 
   const admin = new AdminJS({
     rootPath: ROOT,

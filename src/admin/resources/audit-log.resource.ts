@@ -18,15 +18,17 @@ export const auditLogResource: ResourceFactory = (deps) => {
     options: {
       ...ledger,
       ...screen({
-        list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organization'],
-        filter: ['occurredAt', 'actor', 'actorRole', 'action', 'resource', 'recordId', 'organization', 'ip'],
-        show: ['occurredAt', 'actorLabel', 'actor', 'actorRole', 'organization', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
+        list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organizationId'],
+        filter: ['occurredAt', 'actor', 'actorRole', 'action', 'resource', 'recordId', 'organizationId', 'ip'],
+        show: ['occurredAt', 'actorLabel', 'actor', 'actorRole', 'organizationId', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
         properties: {
           // Free text in the table; choices make the filter a select and the words readable.
           resource: { availableValues: Object.keys(RESOURCE_LABELS).map((r) => ({ value: r, label: r })) },
           actorRole: { availableValues: Object.keys(ACTOR_ROLE_LABELS).map((r) => ({ value: r, label: r })) },
           recordId: recordLink({ list: true, filter: true, show: true, edit: false }),
           changes: readableJson(),
+          // No foreign key (the entry outlives the organization), still a link while it exists.
+          organizationId: { reference: 'Organization', type: 'reference' },
           actorLabel: { description: 'Email of the person, or the system task, at the time.' },
         },
         titleProperty: 'action',

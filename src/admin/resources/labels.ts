@@ -170,3 +170,16 @@ export function humanizeProperty(name: string): string {
   const text = words.map((w) => WORDS[w] ?? w).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+const PLURAL_WORDS: Record<string, string> = { UsageEvent: 'usage events', OrganizationModelAccess: 'model access rows', AiModel: 'AI models', ApiKey: 'API keys' };
+
+/** "3 users", "1 realm", "2 API keys": a count of a resource's records in words. */
+export function countedLabel(resource: string, count: number): string {
+  const plural = PLURAL_WORDS[resource] ?? (RESOURCE_LABELS[resource] ?? resource).toLowerCase();
+  return `${count} ${count === 1 ? plural.replace(/s$/, '').replace(/ rows$/, ' row') : plural}`;
+}
+
+/** "organization", "API key": one record of a resource, in running text. */
+export function singularLabel(resource: string): string {
+  return countedLabel(resource, 1).replace(/^1 /, '');
+}
