@@ -7,6 +7,7 @@ import type { AppDeps } from '../app.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { installReadOnlyFields } from './access/read-only-fields.js';
+import { localFontsOnly } from './local-fonts.js';
 import { buildResources } from './resources/index.js';
 import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
@@ -59,6 +60,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
   const session = createAdminSession(deps, ROOT);
+  app.use(ROOT, localFontsOnly());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(

@@ -1,4 +1,4 @@
-import { ACTOR_ROLE_LABELS, RESOURCE_LABELS } from './labels.js';
+import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, RESOURCE_LABELS } from './labels.js';
 import { ledgerResource } from './ledger.resource.js';
 import { linkRecords } from './record-links.js';
 import { READ_ONLY_ACTIONS, type ResourceFactory } from './resource-spec.js';
@@ -24,6 +24,7 @@ export const auditLogResource: ResourceFactory = (deps) => {
         properties: {
           // Free text in the table; choices make the filter a select and the words readable.
           resource: { availableValues: Object.keys(RESOURCE_LABELS).map((r) => ({ value: r, label: r })) },
+          action: { availableValues: AUDIT_ACTION_CHOICES },
           actorRole: { availableValues: Object.keys(ACTOR_ROLE_LABELS).map((r) => ({ value: r, label: r })) },
           recordId: recordLink({ list: true, filter: true, show: true, edit: false }),
           changes: readableJson(),

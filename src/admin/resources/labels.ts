@@ -1,3 +1,4 @@
+import { AUDIT_ACTION_WORDS, auditActionWords } from '../../domain/audit/audit-actions.js';
 /**
  * Human words for the panel: resource names, property labels and enum values.
  * Anything not listed is derived from its code name ("pricingPlan" -> "Pricing plan",
@@ -183,3 +184,15 @@ export function countedLabel(resource: string, count: number): string {
 export function singularLabel(resource: string): string {
   return countedLabel(resource, 1).replace(/^1 /, '');
 }
+
+const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+const RESOURCE_BY_KEBAB = new Map(Object.keys(RESOURCE_LABELS).map((r) => [kebab(r), r]));
+const resourceWords = (k: string) => (RESOURCE_BY_KEBAB.has(k) ? singularLabel(RESOURCE_BY_KEBAB.get(k)!) : k.replace(/-/g, ' '));
+
+/** Every action code the panel, the API and the tools write, with its words (the list shows the words, the filter offers them). */
+export const AUDIT_ACTION_CHOICES = [
+  ...new Set([...Object.keys(AUDIT_ACTION_WORDS), ...[...RESOURCE_BY_KEBAB.keys()].flatMap((r) => ['create', 'update', 'delete', 'bulk-delete'].map((v) => `${r}.${v}`))]),
+]
+  .map((value) => ({ value, label: auditActionWords(value, resourceWords) }))
+  .sort((a, b) => a.label.localeCompare(b.label));
+
