@@ -76,3 +76,20 @@ describe('deleting what others refer to', () => {
     expect(await t.db.organization.count({ where: { id: org.id } })).toBe(0);
   });
 });
+
+describe('list columns', () => {
+  async function state(client: AdminClient) {
+    const html = await (await client.raw('/admin')).text();
+    return JSON.parse(/window\.REDUX_STATE = (.*?);\s*window\.THEME = /s.exec(html)![1]!);
+  }
+
+  it('ingestion jobs show the document once; session columns use the words used elsewhere', async () => {
+    const s = await state(superadmin);
+    const jobs = s.resources.find((r: { id: string }) => r.id === 'IngestionJob');
+    const paths = (jobs.listProperties as { propertyPath: string }[]).map((p) => p.propertyPath);
+    expect(paths).toContain('document');
+    expect(paths).not.toContain('documentName');
+    const session = s.locale.translations.en.resources.Session.properties;
+    expect([session.userEmail, session.organizationName]).toEqual(['User', 'Organization']);
+  });
+});
