@@ -19,8 +19,8 @@ export const auditLogResource: ResourceFactory = (deps) => {
       ...ledger,
       ...screen({
         list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organizationId'],
-        filter: ['occurredAt', 'actor', 'actorRole', 'action', 'resource', 'recordId', 'organizationId', 'ip'],
-        show: ['occurredAt', 'actorLabel', 'actor', 'actorRole', 'organizationId', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
+        filter: ['occurredAt', 'actorId', 'actorRole', 'action', 'resource', 'recordId', 'organizationId', 'ip'],
+        show: ['occurredAt', 'actorLabel', 'actorId', 'actorRole', 'organizationId', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
         properties: {
           // Free text in the table; choices make the filter a select and the words readable.
           resource: { availableValues: Object.keys(RESOURCE_LABELS).map((r) => ({ value: r, label: r })) },
@@ -30,6 +30,7 @@ export const auditLogResource: ResourceFactory = (deps) => {
           changes: readableJson(),
           // No foreign key (the entry outlives the organization), still a link while it exists.
           organizationId: { reference: 'Organization', type: 'reference' },
+          actorId: { reference: 'User', type: 'reference' },
           actorLabel: { description: 'Email of the person, or the system task, at the time.' },
         },
         titleProperty: 'action',

@@ -135,7 +135,7 @@ export const RESOURCE_PROPERTY_LABELS: Record<string, Record<string, string>> = 
   UsageDailyRollup: { events: 'Events' },
   QuotaCounter: { used: 'Used', reserved: 'Reserved', generation: 'Resets' },
   Agent: { displayName: 'Display name', key: 'Key' },
-  AuditLog: { actor: 'Actor account', organizationId: 'Organization', resource: 'Resource', recordId: 'Record' },
+  AuditLog: { actorId: 'Actor account', organizationId: 'Organization', resource: 'Resource', recordId: 'Record' },
   // The same words as the user and organization columns elsewhere.
   Session: { userEmail: 'User', organizationName: 'Organization', signedInAt: 'Signed in', expire: 'Expires', ip: 'IP', browser: 'Browser' },
   RealmMigrationItem: { kind: 'Kind', realmId: 'Realm' },
