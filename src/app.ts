@@ -1,17 +1,36 @@
 import express, { type Express } from 'express';
+import compression from 'compression';
 import type { PrismaClient } from '@prisma/client';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
 import { mountAdmin } from './admin/index.js';
 import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
+import { buildApiRouter } from './http/api-router.js';
+import { docsRoutes } from './http/routes/docs.routes.js';
+import { createMetrics, httpMetrics, type Metrics } from './http/metrics.js';
+import { metricsRoutes } from './http/routes/metrics.routes.js';
 
 export interface AppDeps {
   config: Config;
+  /**
+   * The tenant client: queries run on the tenant-facing login (realmgate_app)
+   * scoped to the current tenant, and on the system login for the 'system'
+   * and SUPERADMIN contexts (src/db/tenant-context.ts).
+   */
   db: PrismaClient;
-  /** Connection string for the session store and raw SQL. */
+  /** The tenant-facing login's connection string. */
   databaseUrl: string;
+  /**
+   * The system login (realmgate_system): sign-in, API key lookup, session
+   * store, seeds, realm migration and cross-tenant batches. Never hand it to
+   * code that serves a tenant's request with that tenant's scope.
+   */
+  systemDb: PrismaClient;
+  systemDatabaseUrl: string;
   log: Logger;
+  /** Prometheus metrics; buildApp creates them when not given. */
+  metrics?: Metrics;
 }
 
 export interface BuiltApp {
@@ -25,13 +44,27 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
+  // Pages and JSON compressed on the fly; the panel's bundles come precompressed (admin/static-assets.ts).
+  app.use(compression());
 
+  const metrics = deps.metrics ?? createMetrics(deps.db);
+  app.use(httpMetrics(metrics));
   app.use(healthRoutes(deps));
-  const admin = await mountAdmin(app, deps);
+  app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
+  const admin = await mountAdmin(app, { ...deps, metrics });
+  const api = buildApiRouter({ ...deps, metrics }, { session: admin.session });
+  app.use('/api/v1', api.router);
+  app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
   app.use(errorHandler(deps.log));
 
-  return { app, close: admin.close };
+  return {
+    app,
+    async close() {
+      await api.close();
+      await admin.close();
+    },
+  };
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { z } from 'zod';
 
 const bool = z
@@ -11,6 +12,13 @@ const postgresUrl = z
 
 const secret = z.string().min(32, 'must be at least 32 characters');
 
+const retentionShape = {
+  /** Whole months of usage ledger kept before the current one (older partitions are dropped whole); unset keeps all. */
+  USAGE_RETENTION_MONTHS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(1200).optional(),
+  /** Days chat message text is kept (then blanked; rows and usage stay); unset keeps it. */
+  CHAT_CONTENT_RETENTION_DAYS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(1).max(36500).optional(),
+};
+
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -23,6 +31,11 @@ const schema = z.object({
    * the owner's connection at start. Set it when the owner may not create roles.
    */
   DATABASE_APP_URL: postgresUrl.optional(),
+  /**
+   * The system login (member of realmgate_system only): sign-in, sessions, seeds,
+   * cross-tenant work. Unset: created from the owner's connection at start.
+   */
+  DATABASE_SYSTEM_URL: postgresUrl.optional(),
   /** Where the embedded PostgreSQL keeps its data (git-ignored). */
   PGDATA_DIR: z.string().min(1).default('.data/postgres'),
   /** Port of the embedded PostgreSQL; 0 picks a free one. */
@@ -31,6 +44,18 @@ const schema = z.object({
   API_KEY_PEPPER: secret.optional(),
   /** 32 bytes as 64 hex characters: encrypts provider secrets at rest (AES-256-GCM). */
   ENCRYPTION_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
+  /** Signs the API's short-lived user tokens (HS256). */
+  JWT_SECRET: secret.optional(),
+  /** Largest JSON body the API accepts (bytes, or "100kb", "1mb"); larger ones get 413. */
+  API_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)?$/i, 'must be a size like 102400, 100kb or 1mb')
+    .default('100kb'),
+  /** Lifetime of the API's access tokens (minutes) and refresh tokens (days). */
+  API_TOKEN_MINUTES: z.coerce.number().int().min(1).max(60).default(15),
+  /** When set, GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  API_REFRESH_DAYS: z.coerce.number().int().min(1).max(90).default(30),
   ADMIN_EMAIL: z.string().email().default('admin@realmgate.local'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   DEMO_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -46,12 +71,16 @@ const schema = z.object({
   LOGIN_IP_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(20),
   LOGIN_IP_WINDOW_MINUTES: z.coerce.number().int().min(1).default(15),
   LOGIN_IP_BLOCK_MINUTES: z.coerce.number().int().min(1).default(15),
+  ...retentionShape,
+  /** How long a shutdown may take before what is pending is reported and the process exits non-zero. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number({ invalid_type_error: 'must be a number' }).int().min(100).default(10_000),
 });
 
 export type Config = z.infer<typeof schema> & {
   SESSION_SECRET: string;
   API_KEY_PEPPER: string;
   ENCRYPTION_KEY: string;
+  JWT_SECRET: string;
 };
 
 export class ConfigError extends Error {
@@ -61,7 +90,7 @@ export class ConfigError extends Error {
   }
 }
 
-const PRODUCTION_SECRETS = ['SESSION_SECRET', 'API_KEY_PEPPER', 'ENCRYPTION_KEY'] as const;
+const PRODUCTION_SECRETS = ['SESSION_SECRET', 'API_KEY_PEPPER', 'ENCRYPTION_KEY', 'JWT_SECRET'] as const;
 
 function firstIssue(error: z.ZodError, env: Record<string, string | undefined>): ConfigError {
   const issue = error.issues[0]!;
@@ -89,7 +118,7 @@ export function parseDatabaseConfig(env: NodeJS.ProcessEnv): Pick<Config, 'DATAB
  */
 export function parseConfig(
   env: NodeJS.ProcessEnv,
-  devSecrets?: () => Record<(typeof PRODUCTION_SECRETS)[number], string>,
+  devSecrets?: () => Partial<Record<(typeof PRODUCTION_SECRETS)[number], string>>,
 ): Config {
   const cleaned = clean(env);
   const result = schema.safeParse(cleaned);
@@ -100,9 +129,25 @@ export function parseConfig(
     if (parsed.NODE_ENV === 'production') {
       throw new ConfigError(`Invalid configuration: ${missing[0]} is required when NODE_ENV=production`);
     }
-    const generated = devSecrets?.();
-    if (!generated) throw new ConfigError(`Invalid configuration: ${missing[0]} is required`);
-    for (const k of missing) parsed[k] = generated[k];
+    const generated = devSecrets?.() ?? {};
+    for (const k of missing) {
+      // Outside production a JWT secret may come from the session secret, so configurations
+      // written before the API existed (tests, .env files) keep working.
+      const value = generated[k] ?? (k === 'JWT_SECRET' && parsed.SESSION_SECRET ? deriveSecret(parsed.SESSION_SECRET, 'realmgate-api-jwt') : undefined);
+      if (!value) throw new ConfigError(`Invalid configuration: ${k} is required`);
+      parsed[k] = value;
+    }
   }
   return parsed as Config;
+}
+
+/** Retention settings alone (for the CLI). */
+export function parseRetention(env: NodeJS.ProcessEnv): { usageRetentionMonths: number | null; chatContentRetentionDays: number | null } {
+  const result = z.object(retentionShape).safeParse(clean(env));
+  if (!result.success) throw new ConfigError(firstIssue(result.error, env as Record<string, string>).message);
+  return { usageRetentionMonths: result.data.USAGE_RETENTION_MONTHS ?? null, chatContentRetentionDays: result.data.CHAT_CONTENT_RETENTION_DAYS ?? null };
+}
+
+function deriveSecret(from: string, label: string): string {
+  return crypto.createHmac('sha256', from).update(label).digest('base64url');
 }

@@ -6,7 +6,7 @@ import { ConfigError, parseConfig } from '../src/config.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const devSecrets = () => ({ SESSION_SECRET: 's'.repeat(40), API_KEY_PEPPER: 'p'.repeat(40), ENCRYPTION_KEY: 'a'.repeat(64) });
-const SECRETS = { SESSION_SECRET: 'x'.repeat(40), API_KEY_PEPPER: 'y'.repeat(40), ENCRYPTION_KEY: 'b'.repeat(64) };
+const SECRETS = { SESSION_SECRET: 'x'.repeat(40), API_KEY_PEPPER: 'y'.repeat(40), ENCRYPTION_KEY: 'b'.repeat(64), JWT_SECRET: 'j'.repeat(40) };
 
 function configError(env: NodeJS.ProcessEnv, secrets: typeof devSecrets | undefined = devSecrets): ConfigError {
   try {
@@ -66,6 +66,11 @@ describe('parseConfig', () => {
     const e = configError({ NODE_ENV: 'production', ...SECRETS, SESSION_SECRET: 'short' });
     expect(e.message).toMatch(/\bSESSION_SECRET\b/);
     expect(e.message).not.toContain('short');
+  });
+
+  it('refuses NODE_ENV=production without JWT_SECRET, and derives none from other secrets', () => {
+    const { JWT_SECRET: _omitted, ...rest } = SECRETS;
+    expect(configError({ NODE_ENV: 'production', ...rest }).message).toMatch(/\bJWT_SECRET\b/);
   });
 
   it('accepts production with every secret set', () => {

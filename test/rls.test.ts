@@ -9,7 +9,7 @@ import { createPrisma } from '../src/db/client.js';
 import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { loadMigrations, migrateDown, migrateUp } from '../src/db/migrate.js';
-import { appConnectionProblem, appLoginName, ensureAppLogin, systemSessionUrl } from '../src/db/app-role.js';
+import { appConnectionProblem, appLoginName, ensureAppLogin, ensureSystemLogin, systemLoginName } from '../src/db/app-role.js';
 import { createTenantPrisma, currentTenant, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
 import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
 
@@ -20,6 +20,7 @@ import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
  */
 
 const APP_PASSWORD = 'rls-test-app-password';
+const SYSTEM_PASSWORD = 'rls-test-system-password';
 // Tables that also hold global rows (organization_id NULL) every tenant reads.
 const GLOBAL_READABLE = new Set(['ai_models', 'agents']);
 
@@ -27,8 +28,10 @@ let server: EmbeddedPostgres;
 let root: string;
 let ownerUrl: string;
 let appUrl: string;
+let systemUrl: string;
 let owner: pg.Client;
 let base: PrismaClient;
+let systemBase: PrismaClient;
 let db: PrismaClient;
 
 const uuid = () => crypto.randomUUID();
@@ -67,6 +70,7 @@ async function seedOrganization(c: pg.Client, name: string): Promise<OrgFixture>
   await q(`INSERT INTO quota_counters (organization_id, subject_type, subject_id, metric, period, period_start) VALUES ($1, 'ORGANIZATION', $1, 'TOKENS', 'MONTHLY', now())`, [org]);
   await q('INSERT INTO usage_events (organization_id, user_id, api_key_id, realm_id, model_id, total_tokens) VALUES ($1, $2, $3, $4, $5, 10)', [org, user, key, realm, model]);
   await q('INSERT INTO usage_daily_rollups (organization_id, day, total_tokens) VALUES ($1, current_date, 10)', [org]);
+  await q(`INSERT INTO usage_refusals (organization_id, day, code, count) VALUES ($1, current_date, 'TOKENS', 1)`, [org]);
   await q(`INSERT INTO agents (organization_id, key, name) VALUES ($1, $2, 'agent')`, [org, `agent_${name}`]);
   await q(`INSERT INTO audit_logs (organization_id, actor_id, action, resource) VALUES ($1, $2, 'create', 'realm')`, [org, user]);
   await q(`INSERT INTO session (sid, sess, expire) VALUES ($1, $2, now() + interval '1 hour')`, [
@@ -93,7 +97,7 @@ async function seedGlobalRows(c: pg.Client): Promise<void> {
 async function tenantTables(c: pg.Client): Promise<string[]> {
   const { rows } = await c.query<{ table_name: string }>(
     `SELECT c.relname AS table_name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition -- partitions: reached through their parent
         AND (c.relname = 'organizations' OR EXISTS (
           SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'organization_id' AND NOT a.attisdropped))
       ORDER BY 1`,
@@ -178,17 +182,20 @@ beforeAll(async () => {
   ownerUrl = withDatabase(server.url, 'rls');
   await migrateUp(ownerUrl);
   appUrl = await ensureAppLogin(ownerUrl, APP_PASSWORD);
+  systemUrl = await ensureSystemLogin(ownerUrl, SYSTEM_PASSWORD);
   owner = new pg.Client({ connectionString: ownerUrl });
   await owner.connect();
   A = await seedOrganization(owner, 'alpha');
   B = await seedOrganization(owner, 'bravo');
   await seedGlobalRows(owner);
   base = createPrisma(appUrl, { max: 6 });
-  db = createTenantPrisma(base);
+  systemBase = createPrisma(systemUrl, { max: 4 });
+  db = createTenantPrisma(base, systemBase);
 }, 120_000);
 
 afterAll(async () => {
   await base?.$disconnect().catch(() => {});
+  await systemBase?.$disconnect().catch(() => {});
   await owner?.end().catch(() => {});
   await server?.stop();
   if (root) fs.rmSync(root, { recursive: true, force: true });
@@ -202,6 +209,106 @@ describe('the app login', () => {
     expect(await appConnectionProblem(ownerUrl)).toMatch(/superuser/);
     // Idempotent: a second start changes nothing and returns the same URL.
     expect(await ensureAppLogin(ownerUrl, APP_PASSWORD)).toBe(appUrl);
+  });
+
+  it('the system login is a separate login in realmgate_system only; neither login belongs to the other group', async () => {
+    expect(new URL(systemUrl).username).toBe(systemLoginName(ownerUrl));
+    expect(systemLoginName(ownerUrl)).toMatch(/^realmgate_system_login_/);
+    expect(await appConnectionProblem(systemUrl, 'realmgate_system')).toBeNull();
+    expect(await appConnectionProblem(systemUrl)).toMatch(/not a member of realmgate_app/);
+    expect(await appConnectionProblem(appUrl, 'realmgate_system')).toMatch(/not a member of realmgate_system/);
+    expect(await ensureSystemLogin(ownerUrl, SYSTEM_PASSWORD)).toBe(systemUrl);
+    const { rows } = await owner.query(
+      `SELECT pg_has_role($1, 'realmgate_system', 'MEMBER') AS app_in_system, pg_has_role($2, 'realmgate_app', 'MEMBER') AS system_in_app`,
+      [appLoginName(ownerUrl), systemLoginName(ownerUrl)],
+    );
+    expect(rows[0]).toEqual({ app_in_system: false, system_in_app: false });
+  });
+});
+
+describe('the tenant-facing login cannot widen its scope', () => {
+  const CLAIMS: Array<[string, string]> = [
+    ['app.role', 'system'],
+    ['app.role', 'SUPERADMIN'],
+    ['app.role', 'ADMIN'],
+    ['app.user_id', ''],
+    ['app.privileged', 'true'],
+    ['app.bypass', 'on'],
+  ];
+
+  it('sets every variable it likes, transaction- and session-wide, and still sees only its organization', async () => {
+    const tables = await tenantTables(owner);
+    await withAppClient(appUrl, async (c) => {
+      // Session-level claims first (SET), then transaction-level ones on top.
+      await c.query(`SELECT set_config('app.role', 'system', false), set_config('app.org_id', $1, false)`, [A.orgId]);
+      await c.query('BEGIN');
+      for (const [name, value] of CLAIMS) {
+        await c.query('SAVEPOINT s');
+        await c.query('SELECT set_config($1, $2, true)', [name, value]);
+      }
+      // row_security=off does not turn policies off: queries then fail instead.
+      await c.query('SAVEPOINT s');
+      await c.query(`SET LOCAL row_security = off`);
+      await expect(c.query('SELECT count(*) FROM realms')).rejects.toThrow(/row-level security/);
+      await c.query('ROLLBACK TO SAVEPOINT s');
+      // A claim of system (or superadmin) scope with A's organization: no row at
+      // all, not every row; the tenant policies know only member roles.
+      for (const role of ['system', 'SUPERADMIN']) {
+        await c.query(`SELECT set_config('app.org_id', $1, true), set_config('app.role', $2, true)`, [A.orgId, role]);
+        for (const t of tables) {
+          const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${c.escapeIdentifier(t)}`);
+          expect(rows[0].n, `${t} with app.role=${role}`).toBe(0);
+        }
+      }
+      // As an ADMIN of A (the most a tenant context can say): A's rows and global catalog rows only.
+      await c.query(`SELECT set_config('app.role', 'ADMIN', true)`);
+      for (const t of tables) {
+        const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${c.escapeIdentifier(t)}`);
+        expect(rows[0].n, `${t} as ADMIN of A`).toBe(await expectedVisible(t, A.orgId));
+      }
+      for (const role of ['SUPERADMIN', 'ADMIN']) {
+        await c.query(`SELECT set_config('app.role', $1, true)`, [role]);
+        const { rows } = await c.query('SELECT DISTINCT organization_id::text AS org FROM realms');
+        expect(rows.map((r) => r.org), role).toEqual(role === 'ADMIN' ? [A.orgId] : []);
+        const users = await c.query('SELECT count(*)::int AS n FROM users WHERE organization_id IS NULL');
+        expect(users.rows[0].n, `superadmin rows as ${role}`).toBe(0);
+        for (const t of ['login_throttle', 'realm_migration_runs', 'realm_migration_items']) {
+          expect((await c.query(`SELECT count(*)::int AS n FROM ${t}`)).rows[0].n, `${t} as ${role}`).toBe(0);
+        }
+      }
+      // No organization at all, every claim of system scope: nothing.
+      await c.query(`SELECT set_config('app.org_id', '', true), set_config('app.role', 'system', true)`);
+      for (const t of tables) {
+        const { rows } = await c.query(`SELECT count(*)::int AS n FROM ${c.escapeIdentifier(t)}`);
+        expect(rows[0].n, `${t} as system without an organization`).toBe(0);
+      }
+      // Writes across organizations stay refused whatever it claims.
+      await c.query(`SELECT set_config('app.org_id', $1, true), set_config('app.role', 'SUPERADMIN', true)`, [A.orgId]);
+      await c.query('SAVEPOINT w');
+      await expect(c.query('INSERT INTO organizations (name) VALUES ($1)', ['by injection'])).rejects.toThrow(/row-level security/);
+      await c.query('ROLLBACK TO SAVEPOINT w');
+      const hit = await c.query(`UPDATE realms SET name = 'hacked' WHERE organization_id = $1`, [B.orgId]);
+      expect(hit.rowCount).toBe(0);
+      // Nor can it become the system role.
+      await c.query('SAVEPOINT r');
+      await expect(c.query('SET ROLE realmgate_system')).rejects.toThrow(/permission denied/);
+      await c.query('ROLLBACK TO SAVEPOINT r');
+      await c.query('ROLLBACK');
+    });
+  });
+
+  it('the policies compare organization_id inline: no calls to functions of ours', async () => {
+    const { rows } = await owner.query<{ tablename: string; policyname: string; roles: string[]; qual: string | null; with_check: string | null }>(
+      `SELECT tablename, policyname, roles::text[] AS roles, qual, with_check FROM pg_policies WHERE schemaname = 'public'`,
+    );
+    expect(rows.length).toBeGreaterThan(40);
+    for (const p of rows) {
+      expect(p.roles.length, `${p.tablename}.${p.policyname}`).toBe(1);
+      expect(['realmgate_app', 'realmgate_system']).toContain(p.roles[0]);
+      expect(`${p.qual ?? ''} ${p.with_check ?? ''}`, `${p.tablename}.${p.policyname}`).not.toMatch(/\brg_/);
+    }
+    const { rows: fns } = await owner.query(`SELECT proname FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname LIKE 'rg\\_can%'`);
+    expect(fns).toEqual([]);
   });
 });
 
@@ -354,10 +461,17 @@ describe('row-level security', () => {
     expect(await base.realm.count()).toBe(0);
   });
 
-  it('a session-level system URL serves the session store', async () => {
-    await withAppClient(systemSessionUrl(appUrl), async (c) => {
+  it('the system login serves the session store: it finds every session with no context at all', async () => {
+    await withAppClient(systemUrl, async (c) => {
       const { rows } = await c.query('SELECT count(*)::int AS n FROM session');
       expect(rows[0].n).toBe(await ownerCount('session'));
+    });
+    // The tenant login with the old session-level claim finds none.
+    const claim = new URL(appUrl);
+    claim.searchParams.set('options', '-c app.role=system');
+    await withAppClient(claim.toString(), async (c) => {
+      const { rows } = await c.query('SELECT count(*)::int AS n FROM session');
+      expect(rows[0].n).toBe(0);
     });
   });
 
@@ -369,6 +483,14 @@ describe('row-level security', () => {
     // The app login inherits no bypass either.
     const { rows } = await owner.query(`SELECT rolsuper, rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = $1`, [appLoginName(ownerUrl)]);
     expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: true });
+    // The system role may touch only tables with RLS forced, and bypasses nothing itself.
+    const { rows: sys } = await owner.query(
+      `SELECT r.rolsuper, r.rolbypassrls, r.rolcanlogin, (SELECT count(*)::int FROM pg_class WHERE relowner = r.oid AND relkind IN ('r', 'p')) AS owned,
+              (SELECT count(*)::int FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p') AND c.relname <> '_realmgate_migrations'
+                 AND has_table_privilege(r.oid, c.oid, 'SELECT, INSERT, UPDATE, DELETE') AND NOT (c.relrowsecurity AND c.relforcerowsecurity)) AS unprotected
+         FROM pg_roles r WHERE rolname = 'realmgate_system'`,
+    );
+    expect(sys[0]).toEqual({ rolsuper: false, rolbypassrls: false, rolcanlogin: false, owned: 0, unprotected: 0 });
   });
 
   it('(g) the app may append to usage_events and audit_logs but never UPDATE or DELETE them', async () => {
@@ -392,6 +514,7 @@ describe('row-level security', () => {
 
   it('down.sql reverts everything, keeps the shared role while another database uses it, and up re-applies', async () => {
     await base.$disconnect();
+    await systemBase.$disconnect();
     // Down to 0001: 0002 and whatever came after it (later migrations build on its policies).
     const fromRls = loadMigrations().map((f) => f.name).filter((n) => n >= '0002_row_level_security');
     const downToInit = [...fromRls].reverse();
@@ -402,7 +525,7 @@ describe('row-level security', () => {
     const { rows: leftovers } = await owner.query(
       `SELECT (SELECT count(*)::int FROM pg_class WHERE relnamespace = 'public'::regnamespace AND (relrowsecurity OR relforcerowsecurity)) AS rls,
               (SELECT count(*)::int FROM pg_proc WHERE pronamespace = 'public'::regnamespace AND proname LIKE 'rg\\_%') AS functions,
-              (SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'realmgate\\_app%') AS roles`,
+              (SELECT count(*)::int FROM pg_roles WHERE rolname LIKE 'realmgate\\_app%' OR rolname LIKE 'realmgate\\_system%') AS roles`,
     );
     expect(leftovers[0]).toEqual({ rls: 0, functions: 0, roles: 0 });
 
@@ -418,12 +541,14 @@ describe('row-level security', () => {
     expect((await catalogState(owner)).appRole).not.toBeNull();
 
     appUrl = await ensureAppLogin(ownerUrl, APP_PASSWORD);
+    systemUrl = await ensureSystemLogin(ownerUrl, SYSTEM_PASSWORD);
     const state = await catalogState(owner);
     expect(state.unprotected).toEqual([]);
     expect(state.grantedWithoutRls).toEqual([]);
     expect(state.appRole).toEqual({ rolbypassrls: false, rolsuper: false, rolcanlogin: false, owned: 0 });
     base = createPrisma(appUrl, { max: 4 });
-    db = createTenantPrisma(base);
+    systemBase = createPrisma(systemUrl, { max: 2 });
+    db = createTenantPrisma(base, systemBase);
     expect(await db.realm.count()).toBe(0);
     await withTenant(adminOf(B), async () => expect(await db.realm.count()).toBe(1));
 
@@ -456,14 +581,19 @@ describe('row-level security', () => {
     const plainApp = await ensureAppLogin(plainUrl, 'plain-app-pw', { role: 'rg_plain_login', log: { warn: (_o, msg) => warnings.push(msg) } });
     expect(plainApp).toBe(plainUrl);
     expect(warnings.join('\n')).toMatch(/row-level security still applies.*DATABASE_APP_URL/);
-    // FORCE binds a table owner that is neither superuser nor BYPASSRLS.
+    // FORCE binds a table owner that is neither superuser nor BYPASSRLS, and a
+    // claim of system scope no longer opens anything (migration 0006).
     await withAppClient(plainUrl, async (c) => {
       await expect(c.query(`INSERT INTO organizations (name) VALUES ('by owner')`)).rejects.toThrow(/row-level security/);
       await c.query('BEGIN');
       await c.query(`SELECT set_config('app.role', 'system', true)`);
-      await c.query(`INSERT INTO organizations (name) VALUES ('by owner as system')`);
-      await c.query('COMMIT');
+      await expect(c.query(`INSERT INTO organizations (name) VALUES ('by owner as system')`)).rejects.toThrow(/row-level security/);
+      await c.query('ROLLBACK');
       expect((await c.query('SELECT count(*)::int AS n FROM organizations')).rows[0].n).toBe(0);
     });
+    // Without CREATEROLE the system login falls back to the owner too, with a warning naming the fix.
+    const sysWarnings: string[] = [];
+    expect(await ensureSystemLogin(plainUrl, 'plain-sys-pw', { role: 'rg_plain_sys', log: { warn: (_o, msg) => sysWarnings.push(msg) } })).toBe(plainUrl);
+    expect(sysWarnings.join('\n')).toMatch(/DATABASE_SYSTEM_URL/);
   });
 });

@@ -111,7 +111,7 @@ describe('npm start', () => {
       const generated = line.match(/Sign in as (\S+) with password (\S+)/);
       expect(generated, `first start prints a generated password: ${line}`).not.toBeNull();
       const [, email, password] = generated!;
-      expect(first.stdout()).toMatch(/Demo users .* with password \S+/);
+      expect(first.stdout()).toMatch(/Demo users .* with password \S+:\n\s+alice\.admin@acme\.example \(ADMIN\)/);
       await expectServing(base);
       await expectSignedIn(base, email!, password!);
 
@@ -135,6 +135,9 @@ describe('npm start', () => {
       expect(again.signIn).not.toMatch(/with password/);
       expect(second.stdout()).not.toMatch(/with password/);
       expect(second.stdout()).not.toContain(password!);
+      // Issue #10: the banner names the demo users whenever they exist, and the way back in.
+      expect(again.signIn).toContain(`(password printed at first start; lost it? npm run realmgate -- users temporary-password ${email})`);
+      expect(second.stdout()).toMatch(/Demo users .*:\n\s+alice\.admin@acme\.example \(ADMIN\), bob\.user@acme\.example \(USER\), carol\.viewer@acme\.example \(VIEWER\), and \d+ more/);
       await expectServing(again.base);
       // The account (and its password) from the first start is still there.
       await expectSignedIn(again.base, email!, password!);

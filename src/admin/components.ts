@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AdminJS, { ComponentLoader } from 'adminjs';
@@ -25,6 +26,8 @@ export const Components = {
   RecordLink: add('RecordLink', 'record-link.tsx'),
   SecretInput: add('SecretInput', 'secret-input.tsx'),
   MultiSelect: add('MultiSelect', 'multi-select.tsx'),
+  LedgerList: add('LedgerList', 'ledger-list.tsx'),
+  UsagePanel: add('UsagePanel', 'usage-panel.tsx'),
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),
@@ -38,6 +41,7 @@ export const Components = {
   ActionTemporaryPassword: add('ActionTemporaryPassword', 'action-temporary-password.tsx'),
   ActionRealmMigration: add('ActionRealmMigration', 'action-realm-migration.tsx'),
   ActionRealmStats: add('ActionRealmStats', 'action-realm-stats.tsx'),
+  // realmgate:scaffold components (`realmgate scaffold action` adds components above this line)
 } as const;
 
 // Where AdminJS writes and serves the bundle (its ADMIN_JS_TMP_DIR, read once at import).
@@ -51,14 +55,22 @@ const sha = (data: string | Buffer) => crypto.createHash('sha256').update(data).
  * names and every file under components/ (registered or imported by one).
  */
 function sourcesFingerprint(): string {
-  const adminjsPkg = path.join(path.dirname(fileURLToPath(import.meta.resolve('adminjs'))), 'package.json');
+  // createRequire rather than import.meta.resolve, which test runners' module loaders may lack.
+  const adminjsPkg = path.join(path.dirname(createRequire(import.meta.url).resolve('adminjs')), 'package.json');
   const parts = [`adminjs@${JSON.parse(fs.readFileSync(adminjsPkg, 'utf8')).version as string}`, JSON.stringify(componentLoader.getComponents())];
   const files = (fs.readdirSync(DIR, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(DIR, f)).isFile()).sort();
   for (const f of files) parts.push(`${f}:${sha(fs.readFileSync(path.join(DIR, f)))}`);
   return sha(parts.join('\n'));
 }
 
+/** Where the production components bundle is written. */
+export const componentsBundleFile = (): string => bundleFile();
+
 /** True when the bundle on disk is a production build of exactly today's components. */
+export function componentsBundleIsCurrent(): boolean {
+  return prebuiltIsCurrent();
+}
+
 function prebuiltIsCurrent(): boolean {
   try {
     const stamp = JSON.parse(fs.readFileSync(stampFile(), 'utf8')) as { sources?: string; bundle?: string };
@@ -101,6 +113,7 @@ export async function prebuildComponents(): Promise<{ file: string; ms: number }
 }
 
 function dropStaleDevBundle(): void {
+  if (prebuiltIsCurrent()) return; // the production build of today's components (npm run bundle:admin)
   try {
     const built = fs.statSync(bundleFile()).mtimeMs;
     const sources = [...(fs.readdirSync(DIR, { recursive: true }) as string[]).map((f) => path.join(DIR, f)), fileURLToPath(import.meta.url)];

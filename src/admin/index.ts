@@ -1,7 +1,7 @@
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
 import { Database } from '@adminjs/prisma';
-import type { Express } from 'express';
+import type { Express, RequestHandler } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { loadDatamodel } from './dmmf.js';
@@ -16,7 +16,9 @@ import { adminApiGuard } from './access/api-guard.js';
 import { passwordChangeRoutes } from './auth/password-change-routes.js';
 import { componentLoader, Components, prepareComponents } from './components.js';
 import { dashboardHandler } from './dashboard.js';
+import { ledgerExportRoutes } from './ledger/ledger-export-routes.js';
 import { buildTranslations } from './resources/translations.js';
+import { staticAssets } from './static-assets.js';
 
 const ROOT = '/admin';
 
@@ -24,7 +26,10 @@ const ROOT = '/admin';
 const ADAPTER_REGISTERED = Symbol.for('realmgate.admin.adapter-registered');
 
 /** The AdminJS panel at /admin: every Prisma model, signed-in users only, sessions in PostgreSQL. */
-export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPath: string; close(): Promise<void> }> {
+export async function mountAdmin(
+  app: Express,
+  deps: AppDeps,
+): Promise<{ rootPath: string; /** Session cookie + guard, for the API's panel-session sign-in. */ session: RequestHandler[]; close(): Promise<void> }> {
   const registry = globalThis as { [ADAPTER_REGISTERED]?: boolean };
   if (!registry[ADAPTER_REGISTERED]) {
     AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
@@ -59,7 +64,12 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   admin.initialize = async () => {};
   if (process.env.NODE_ENV === 'production') deps.log.info(bundle, bundle.bundled ? 'admin bundle built' : 'admin bundle prebuilt');
 
-  const session = createAdminSession(deps, ROOT);
+  const assets = staticAssets(ROOT);
+  if (assets) app.use(assets);
+  else deps.log.warn('The admin panel bundles are not prebuilt: serving AdminJS development builds. Run `npm run bundle:admin` (it runs at npm install).');
+
+  // Path '/': the same cookie signs staff in to the API (/api/v1) too.
+  const session = createAdminSession(deps, '/');
   app.use(ROOT, localFontsOnly());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
@@ -79,7 +89,7 @@ export async function mountAdmin(app: Express, deps: AppDeps): Promise<{ rootPat
   app.use(passwordChange.router);
   // Parse the body before entering the tenant context (AdminJS's own formidable
   // then sees it parsed and skips): stream callbacks would lose the context.
-  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), adminApiGuard(admin), router);
+  app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
 
-  return { rootPath: ROOT, close: () => session.close() };
+  return { rootPath: ROOT, session: [session.middleware, session.guard], close: () => session.close() };
 }

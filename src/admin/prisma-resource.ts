@@ -274,6 +274,11 @@ export class RealmgateResource extends Resource {
     return this.client as PrismaClient;
   }
 
+  /** A row read elsewhere (the ledger lists' keyset pages) as this resource's record. */
+  toRecord(row: Row): BaseRecord {
+    return this.record(row);
+  }
+
   private record(row: Row): BaseRecord {
     return new SafeRecord(this.prepareReturnValues(row), this);
   }

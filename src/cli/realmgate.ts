@@ -2,6 +2,10 @@
 //                      realms rollback [--run id] [--batch-size n] [--wait s]
 //                      realms status [--json]
 //                      quota reconcile [--fix] [--json]
+//                      usage rebuild-rollups [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
+//                      usage retention | usage partitions
+//                      scaffold resource <Model> --tenancy org|realm|global [--group g] [--migration folder]
+//                      scaffold action <Resource> <name>
 // Exit codes: 0 done, 1 error or stopped before the end (resume by running it again),
 // 2 quota reconcile found differences it did not repair.
 import os from 'node:os';
@@ -15,10 +19,15 @@ import { runRealmMigration } from '../domain/realms/run-realm-migration.js';
 import type { Actor } from '../domain/shared/actor.js';
 import { isAppError } from '../domain/shared/app-error.js';
 import { CliError, openCliDatabase } from './cli-database.js';
+import { rebuildUsageRollups } from '../domain/ledger/rebuild-usage-rollups.js';
+import { applyRetention } from '../domain/ledger/apply-retention.js';
+import { ensureUsagePartitions, listUsagePartitions } from '../domain/ledger/usage-partitions.js';
+import { parseRetention } from '../config.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
 import { formatReconcile } from './quota-report.js';
 import { reconcileQuotas } from '../domain/quotas/reconcile-quotas.js';
+import { registerScaffold } from './scaffold/scaffold-command.js';
 
 const RESUME_HINT = 'Resume with: npm run realmgate -- realms migrate';
 
@@ -200,5 +209,57 @@ quota
       return r.differences.length && !opts.fix ? 2 : 0;
     }),
   );
+
+const usage = program.command('usage').description('the usage ledger: rollups, partitions, retention');
+const dateArg = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InvalidArgumentError('must be a date, YYYY-MM-DD');
+  return new Date(`${v}T00:00:00Z`);
+};
+const usageActor: Actor = { kind: 'system', reason: `realmgate-cli usage (${operator()}@${os.hostname()})`.slice(0, 200) };
+
+usage
+  .command('rebuild-rollups')
+  .description('recompute daily rollups from the ledger for [--from, --to] (UTC days; default: every kept day up to today)')
+  .option('--from <date>', 'first day, YYYY-MM-DD', dateArg)
+  .option('--to <date>', 'last day, YYYY-MM-DD', dateArg)
+  .option('--json', 'print the result as JSON')
+  .action((opts: { from?: Date; to?: Date; json?: boolean }) =>
+    withDatabase(async (db) => {
+      const r = await rebuildUsageRollups(db, usageActor, { from: opts.from, to: opts.to });
+      if (opts.json) out(JSON.stringify(r, null, 2));
+      else {
+        if (r.clampedFrom) out(`Ledger kept from ${r.clampedFrom} only (retention): older rollups left as they are.`);
+        out(`Rebuilt ${r.days} day(s) from ${r.from} to ${r.to}: ${r.rollupRows} rollup row(s).`);
+      }
+      return 0;
+    }),
+  );
+
+usage
+  .command('retention')
+  .description('drop ledger partitions older than USAGE_RETENTION_MONTHS and blank chat text older than CHAT_CONTENT_RETENTION_DAYS')
+  .action(() =>
+    withDatabase(async (db) => {
+      const settings = parseRetention(process.env);
+      await ensureUsagePartitions(db, usageActor);
+      const r = await applyRetention(db, usageActor, settings);
+      out(`Dropped ${r.droppedPartitions.length} ledger partition(s)${r.droppedPartitions.length ? ` (${r.droppedPartitions.join(', ')})` : ''}; blanked ${r.blankedMessages} chat message text(s).`);
+      return 0;
+    }),
+  );
+
+usage
+  .command('partitions')
+  .description('create the coming months\' ledger partitions and list them')
+  .action(() =>
+    withDatabase(async (db) => {
+      const created = await ensureUsagePartitions(db, usageActor);
+      const parts = await listUsagePartitions(db);
+      out(`${created} partition(s) created; ${parts.length} in all:`);
+      for (const p of parts) out(`  ${p.name}  ${p.from.toISOString().slice(0, 10)} .. ${p.to.toISOString().slice(0, 10)}`);
+      return 0;
+    }),
+  );
+registerScaffold(program);
 
 await program.parseAsync(process.argv);

@@ -9,6 +9,14 @@ import pg from 'pg';
  */
 export const APP_GROUP_ROLE = 'realmgate_app';
 export const DEFAULT_APP_LOGIN = 'realmgate_app_login';
+/**
+ * System-wide work (sign-in lookup, API key lookup, session store, seeds,
+ * realm migration, cross-tenant batches, superadmins) runs as a separate LOGIN
+ * in `realmgate_system` (migration 0006): the tenant-facing login's policies
+ * ignore any claim of system scope, so SQL run on it cannot widen its reach.
+ */
+export const SYSTEM_GROUP_ROLE = 'realmgate_system';
+export const DEFAULT_SYSTEM_LOGIN = 'realmgate_system_login';
 
 type WarnLog = { warn(obj: object, msg: string): void };
 
@@ -23,10 +31,15 @@ export interface AppLoginOptions {
  * two Realmgate databases on one server (staging and production, or parallel
  * test runs) never overwrite each other's password.
  */
-export function appLoginName(url: string): string {
+export function appLoginName(url: string, prefix: string = DEFAULT_APP_LOGIN): string {
   const db = decodeURIComponent(new URL(url).pathname.slice(1)) || 'postgres';
-  const name = `${DEFAULT_APP_LOGIN}_${db.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+  const name = `${prefix}_${db.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
   return name.length <= 63 ? name : `${name.slice(0, 50)}_${crypto.createHash('sha1').update(db).digest('hex').slice(0, 12)}`;
+}
+
+/** The system login's name for the database in `url` (one per database, like the app login). */
+export function systemLoginName(url: string): string {
+  return appLoginName(url, DEFAULT_SYSTEM_LOGIN);
 }
 
 /** A stable password for the app login, derived from a secret every instance shares. */
@@ -34,24 +47,16 @@ export function deriveAppPassword(secret: string): string {
   return crypto.createHmac('sha256', secret).update('realmgate app login password v1').digest('hex');
 }
 
+/** A stable password for the system login; another derivation, so one never gives the other. */
+export function deriveSystemPassword(secret: string): string {
+  return crypto.createHmac('sha256', secret).update('realmgate system login password v1').digest('hex');
+}
+
 /** Replaces user and password in a PostgreSQL URL, keeping host, database and options. */
 export function withCredentials(url: string, user: string, password: string): string {
   const u = new URL(url);
   u.username = encodeURIComponent(user);
   u.password = encodeURIComponent(password);
-  return u.toString();
-}
-
-/**
- * A URL whose connections run as 'system' for their whole session (app.role
- * set at connection start). Only for code that has no actor and must find any
- * row by a secret, such as the session store (connect-pg-simple): everything
- * else sets the tenant per transaction through src/db/tenant-context.ts.
- */
-export function systemSessionUrl(url: string): string {
-  const u = new URL(url);
-  const options = [u.searchParams.get('options'), '-c app.role=system'].filter(Boolean).join(' ');
-  u.searchParams.set('options', options);
   return u.toString();
 }
 
@@ -83,27 +88,32 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
  * Why `url` is not a safe app connection (superuser, BYPASSRLS, owns tables, not
  * in realmgate_app), or null when it is. Throws when it cannot connect.
  */
-export async function appConnectionProblem(url: string): Promise<string | null> {
+export async function appConnectionProblem(url: string, group: string = APP_GROUP_ROLE): Promise<string | null> {
+  // Each login belongs to its own group only: a tenant login that also were a
+  // system member would get the system policies back.
+  const other = group === SYSTEM_GROUP_ROLE ? APP_GROUP_ROLE : SYSTEM_GROUP_ROLE;
   return withClient(url, async (c) => {
-    const { rows } = await c.query<{ user: string; rolsuper: boolean; rolbypassrls: boolean; member: boolean; owns: boolean }>(
+    const { rows } = await c.query<{ user: string; rolsuper: boolean; rolbypassrls: boolean; member: boolean; other: boolean; owns: boolean }>(
       `SELECT r.rolname AS user, r.rolsuper, r.rolbypassrls,
               CASE WHEN EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = $1) THEN pg_has_role(r.oid, $1, 'USAGE') ELSE false END AS member,
+              CASE WHEN EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = $2) THEN pg_has_role(r.oid, $2, 'MEMBER') ELSE false END AS other,
               EXISTS (SELECT 1 FROM pg_class t WHERE t.relowner = r.oid AND t.relkind IN ('r', 'p')) AS owns
          FROM pg_roles r WHERE r.rolname = current_user`,
-      [APP_GROUP_ROLE],
+      [group, other],
     );
     const r = rows[0]!;
     if (r.rolsuper) return `${r.user} is a superuser`;
     if (r.rolbypassrls) return `${r.user} has BYPASSRLS`;
     if (r.owns) return `${r.user} owns tables (it could disable row-level security)`;
-    if (!r.member) return `${r.user} is not a member of ${APP_GROUP_ROLE}`;
+    if (!r.member) return `${r.user} is not a member of ${group}`;
+    if (r.other) return `${r.user} is also a member of ${other}`;
     return null;
   });
 }
 
-async function usable(appUrl: string): Promise<boolean> {
+async function usable(appUrl: string, group: string): Promise<boolean> {
   try {
-    return (await appConnectionProblem(appUrl)) === null;
+    return (await appConnectionProblem(appUrl, group)) === null;
   } catch {
     return false; // no such role yet, or another password
   }
@@ -120,16 +130,30 @@ const RETRYABLE = new Set(['23505', '42710', 'XX000', '40001', '40P01']);
  * logs a warning and returns `ownerUrl` (set DATABASE_APP_URL instead).
  */
 export async function ensureAppLogin(ownerUrl: string, password: string, options: AppLoginOptions = {}): Promise<string> {
-  const role = options.role ?? appLoginName(ownerUrl);
+  return ensureLogin(ownerUrl, password, APP_GROUP_ROLE, options.role ?? appLoginName(ownerUrl), options);
+}
+
+/**
+ * Creates or updates the system LOGIN role (member of realmgate_system only)
+ * and returns its URL, like ensureAppLogin. When the owner may not manage
+ * roles, warns and returns `ownerUrl` (migration 0006 made the owner a member
+ * of realmgate_system where it could; set DATABASE_SYSTEM_URL instead).
+ */
+export async function ensureSystemLogin(ownerUrl: string, password: string, options: AppLoginOptions = {}): Promise<string> {
+  return ensureLogin(ownerUrl, password, SYSTEM_GROUP_ROLE, options.role ?? systemLoginName(ownerUrl), options);
+}
+
+async function ensureLogin(ownerUrl: string, password: string, group: string, role: string, options: AppLoginOptions): Promise<string> {
   const appUrl = withCredentials(ownerUrl, role, password);
-  if (await usable(appUrl)) return appUrl; // already set up: no DDL on every start
+  if (await usable(appUrl, group)) return appUrl; // already set up: no DDL on every start
 
   const fallback = async (owner: pg.Client, reason: string): Promise<string> => {
     const { rows } = await owner.query<{ bypass: boolean }>('SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user');
     const effect = rows[0]?.bypass
       ? 'row-level security is NOT enforced: the owner is a superuser or has BYPASSRLS'
       : 'row-level security still applies (tables FORCE it) but the owner could turn it off';
-    options.log?.warn({ reason }, `app connects as the database owner: ${effect}. Set DATABASE_APP_URL to a LOGIN role in ${APP_GROUP_ROLE}.`);
+    const variable = group === SYSTEM_GROUP_ROLE ? 'DATABASE_SYSTEM_URL' : 'DATABASE_APP_URL';
+    options.log?.warn({ reason }, `${group === SYSTEM_GROUP_ROLE ? 'system work' : 'app'} connects as the database owner: ${effect}. Set ${variable} to a LOGIN role in ${group}.`);
     return ownerUrl;
   };
 
@@ -137,10 +161,10 @@ export async function ensureAppLogin(ownerUrl: string, password: string, options
     const { rows } = await owner.query<{ rolsuper: boolean; rolcreaterole: boolean; group_exists: boolean }>(
       `SELECT rolsuper, rolcreaterole, EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS group_exists
          FROM pg_roles WHERE rolname = current_user`,
-      [APP_GROUP_ROLE],
+      [group],
     );
     const me = rows[0]!;
-    if (!me.group_exists) return fallback(owner, `role ${APP_GROUP_ROLE} does not exist (migration 0002 could not create it)`);
+    if (!me.group_exists) return fallback(owner, `role ${group} does not exist (its migration could not create it)`);
     if (!me.rolsuper && !me.rolcreaterole) return fallback(owner, 'the owner may not create roles (no CREATEROLE)');
 
     const ident = owner.escapeIdentifier(role);
@@ -155,7 +179,7 @@ export async function ensureAppLogin(ownerUrl: string, password: string, options
         const exists = await owner.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
         if (!exists.rowCount) await owner.query(`CREATE ROLE ${ident} LOGIN INHERIT NOCREATEDB NOCREATEROLE`);
         await owner.query(`ALTER ROLE ${ident} WITH LOGIN INHERIT ${attributes} PASSWORD ${verifier}`);
-        await owner.query(`GRANT ${owner.escapeIdentifier(APP_GROUP_ROLE)} TO ${ident}`);
+        await owner.query(`GRANT ${owner.escapeIdentifier(group)} TO ${ident}`);
         await owner.query('COMMIT');
         return null;
       } catch (e) {
@@ -169,7 +193,7 @@ export async function ensureAppLogin(ownerUrl: string, password: string, options
   });
   if (done !== null) return done;
 
-  const problem = await appConnectionProblem(appUrl);
-  if (problem) throw new Error(`The app login ${role} is not safe to use: ${problem}`);
+  const problem = await appConnectionProblem(appUrl, group);
+  if (problem) throw new Error(`The login ${role} is not safe to use: ${problem}`);
   return appUrl;
 }

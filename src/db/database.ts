@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import pg from 'pg';
-import { startEmbeddedPostgres, withDatabase } from './embedded-postgres.js';
+import { loadOrCreateSecrets, secretsFileFor } from '../dev-secrets.js';
+import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from './embedded-postgres.js';
 
 const EMBEDDED_DB = 'realmgate';
 
@@ -13,8 +14,17 @@ export interface DatabaseHandle {
   stop(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** As soon as an embedded server process exists (see EmbeddedOptions.onSpawn). */
+  onSpawn?: (control: Pick<EmbeddedPostgres, 'stop' | 'stopNow'>) => void;
+}
+
 /** DATABASE_URL when set, otherwise the embedded PostgreSQL on PGDATA_DIR. */
-export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGDATA_DIR' | 'EMBEDDED_PG_PORT'>, log: Logger): Promise<DatabaseHandle> {
+export async function openDatabase(
+  config: Pick<Config, 'DATABASE_URL' | 'PGDATA_DIR' | 'EMBEDDED_PG_PORT'>,
+  log: Logger,
+  options: OpenDatabaseOptions = {},
+): Promise<DatabaseHandle> {
   if (config.DATABASE_URL) {
     return { url: config.DATABASE_URL, embedded: false, stop: async () => {} };
   }
@@ -22,6 +32,9 @@ export async function openDatabase(config: Pick<Config, 'DATABASE_URL' | 'PGDATA
   const pg = await startEmbeddedPostgres({
     dataDir: path.resolve(config.PGDATA_DIR),
     port: config.EMBEDDED_PG_PORT,
+    // Generated at the first initialisation, kept with the other generated secrets (0600).
+    password: loadOrCreateSecrets(secretsFileFor(config.PGDATA_DIR), ['EMBEDDED_PG_PASSWORD']).EMBEDDED_PG_PASSWORD,
+    onSpawn: options.onSpawn,
     onNotice: (m) => log.warn(m),
   });
   try {

@@ -19,11 +19,28 @@ export interface EmbeddedPostgres {
   port: number;
   dataDir: string;
   stop(): Promise<void>;
+  /**
+   * For the paths that cannot wait (shutdown deadline, second signal): immediate
+   * shutdown (SIGQUIT), waiting at most `waitMs` synchronously for the postmaster
+   * to be gone. It ends its own backends before it exits.
+   */
+  stopNow(waitMs?: number): void;
 }
 
 export interface EmbeddedOptions {
   dataDir: string;
   port?: number;
+  /**
+   * The superuser's password: set at initdb, and on an existing cluster that still
+   * accepts the old fixed password it replaces that one. Random when not given
+   * (throwaway clusters, such as the tests').
+   */
+  password?: string;
+  /**
+   * Called as soon as the server process exists, before it accepts connections,
+   * so that a shutdown during the start can stop it too.
+   */
+  onSpawn?: (control: Pick<EmbeddedPostgres, 'stop' | 'stopNow'>) => void;
   /** Lines from postgres' own log, for debugging. */
   onLog?: (line: string) => void;
   /** Say what was adapted (binaries copied, data dir moved). */
@@ -31,7 +48,13 @@ export interface EmbeddedOptions {
 }
 
 const USER = 'postgres';
-const PASSWORD = 'postgres';
+/** What every cluster made before issue #7 was initialised with; refused from now on. */
+export const LEGACY_PASSWORD = 'postgres';
+
+/** A password that needs no escaping in a URL. */
+export function generatePostgresPassword(): string {
+  return crypto.randomBytes(24).toString('base64url');
+}
 
 export class EmbeddedPostgresError extends Error {}
 
@@ -138,11 +161,13 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   if (ids) fs.chownSync(dataDir, ids.uid, ids.gid);
   const spawnIds = ids ? { uid: ids.uid, gid: ids.gid } : {};
 
+  const password = options.password ?? generatePostgresPassword();
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     const pwfile = path.join(os.tmpdir(), `realmgate-pw-${crypto.randomBytes(6).toString('hex')}`);
-    fs.writeFileSync(pwfile, `${PASSWORD}\n`, { mode: 0o644 });
+    fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+    if (ids) fs.chownSync(pwfile, ids.uid, ids.gid); // initdb runs as that user
     try {
-      await run(initdb, [`--pgdata=${dataDir}`, '--auth=password', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], spawnIds);
+      await run(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C'], spawnIds);
     } catch (e) {
       if (/EACCES/.test(String(e))) {
         throw new EmbeddedPostgresError(`Cannot start the embedded PostgreSQL (${(e as Error).message}). Run from a folder the "${USER}" user can reach, set PGDATA_DIR, or set DATABASE_URL.`);
@@ -170,7 +195,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const port = options.port && options.port > 0 ? options.port : await freePort();
   const child: ChildProcess = spawn(
     postgres,
-    ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    // Loopback only, and no Unix socket: nothing but local TCP with the password reaches it.
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', 'fsync=on'],
     { ...spawnIds, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';
@@ -183,31 +209,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   child.stderr!.on('data', onData);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new EmbeddedPostgresError(`PostgreSQL exited during start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
-    const client = new pg.Client({ connectionString: url });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      break;
-    } catch {
-      await client.end().catch(() => {});
-      if (Date.now() > deadline) {
-        child.kill('SIGKILL');
-        throw new EmbeddedPostgresError(`PostgreSQL did not accept connections within 30s: ${log.trim().split('\n').slice(-3).join(' | ')}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-
   let stopping: Promise<void> | undefined;
-  return {
-    url,
-    port,
-    dataDir,
+  const control: Pick<EmbeddedPostgres, 'stop' | 'stopNow'> = {
     stop() {
       stopping ??= (async () => {
         if (child.exitCode !== null) return;
@@ -218,7 +221,100 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       })();
       return stopping;
     },
+    stopNow(waitMs = 3_000) {
+      if (child.exitCode !== null || child.pid === undefined) return;
+      child.kill('SIGQUIT');
+      const until = Date.now() + waitMs;
+      const tick = new Int32Array(new SharedArrayBuffer(4));
+      // Bounded on purpose: this runs when the event loop can no longer be trusted.
+      while (Date.now() < until && processAlive(child.pid)) Atomics.wait(tick, 0, 0, 20);
+    },
   };
+  options.onSpawn?.(control);
+
+  const urlWith = (pw: string) => `postgresql://${USER}:${encodeURIComponent(pw)}@127.0.0.1:${port}/postgres`;
+  const url = urlWith(password);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new EmbeddedPostgresError(`PostgreSQL exited during start: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+    try {
+      await connectAndRun(url, 'SELECT 1');
+      break;
+    } catch (e) {
+      if (isAuthFailure(e)) {
+        await replaceLegacyPassword(urlWith(LEGACY_PASSWORD), password, dataDir).catch(async (err) => {
+          await control.stop();
+          throw err;
+        });
+        notice(`The embedded PostgreSQL in ${dataDir} still accepted the old fixed password; it now has the generated one.`);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new EmbeddedPostgresError(`PostgreSQL did not accept connections within 30s: ${log.trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  return { url, port, dataDir, ...control };
+}
+
+/** True while `pid` runs; a zombie (exited, not yet reaped by us) counts as gone. */
+function processAlive(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function connectAndRun(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+    await client.query(sql);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+function isAuthFailure(e: unknown): boolean {
+  return (e as { code?: string })?.code === '28P01';
+}
+
+/**
+ * A cluster made before issue #7 has the fixed password: log in with it once and
+ * set the generated one. Anything else is a password we do not know: say where
+ * ours comes from rather than guess.
+ */
+async function replaceLegacyPassword(legacyUrl: string, password: string, dataDir: string): Promise<void> {
+  const client = new pg.Client({ connectionString: legacyUrl });
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => {});
+    if (isAuthFailure(e)) {
+      throw new EmbeddedPostgresError(
+        `The embedded PostgreSQL in ${dataDir} refuses its superuser password (from secrets.json beside the data folder). Restore that file, or move the data folder away to start afresh.`,
+      );
+    }
+    throw e;
+  }
+  try {
+    await client.query(`ALTER ROLE ${client.escapeIdentifier(USER)} PASSWORD ${client.escapeLiteral(password)}`);
+    // Those clusters also let clients send the password in clear ("password"); ask for SCRAM as new ones do.
+    const hba = path.join(dataDir, 'pg_hba.conf');
+    const text = fs.readFileSync(hba, 'utf8');
+    const scram = text.replace(/^(\s*(?:local|host)\s.*\s)password(\s*)$/gm, '$1scram-sha-256$2');
+    if (scram !== text) {
+      fs.writeFileSync(hba, scram); // keeps the file's owner
+      await client.query('SELECT pg_reload_conf()');
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Replaces the database name in a PostgreSQL URL. */

@@ -4,9 +4,12 @@ import type { Actor } from '../domain/shared/actor.js';
 
 /**
  * The request's tenant, as PostgreSQL row-level security sees it (policies in
- * prisma/migrations/0002_row_level_security). 'system' is for sign-in, the
- * session store, seeds and background jobs: it sees every row, so name it only
- * where no person is the actor.
+ * prisma/migrations/0006_hardening). 'system' is for sign-in, the session
+ * store, seeds and background jobs: it sees every row, so name it only where
+ * no person is the actor. 'system' and 'SUPERADMIN' are not settings the
+ * database believes: the tenant client runs them on the system login
+ * (realmgate_system), everything else on the tenant-facing login, whose
+ * policies compare organization_id with app.org_id and nothing more.
  */
 export type TenantRole = 'system' | 'SUPERADMIN' | 'ADMIN' | 'USER' | 'VIEWER';
 
@@ -42,6 +45,11 @@ export function tenantFromActor(actor: Actor): TenantContext {
   }
 }
 
+/** True for contexts served by the system login rather than the tenant-facing one. */
+export function isSystemWide(ctx: TenantContext | undefined): boolean {
+  return ctx?.role === 'system' || ctx?.role === 'SUPERADMIN';
+}
+
 /** Transaction-local settings; no context gives '' everywhere, which the policies read as "no tenant". */
 function setConfigSql(ctx: TenantContext | undefined): Prisma.Sql {
   return Prisma.sql`SELECT set_config('app.org_id', ${ctx?.orgId ?? ''}, true), set_config('app.role', ${ctx?.role ?? ''}, true), set_config('app.user_id', ${ctx?.userId ?? ''}, true)`;
@@ -60,11 +68,28 @@ export async function setTenantInTx(tx: RawExecutor, ctx: TenantContext | undefi
 
 type InternalParams = { __internalParams?: { transaction?: unknown } };
 
+type TxOptions = { maxWait?: number; timeout?: number; isolationLevel?: Prisma.TransactionIsolationLevel };
+
+/**
+ * Runs `fn` in one transaction whose tenant is `ctx`: on the tenant client the
+ * transaction opens on the login that serves `ctx` (system-wide contexts on the
+ * system login), on a plain client on that client's login.
+ */
+export function inTenantTransaction<T>(db: PrismaClient, ctx: TenantContext, fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: TxOptions): Promise<T> {
+  return withTenant(ctx, () =>
+    db.$transaction(async (tx) => {
+      await setTenantInTx(tx, ctx);
+      return fn(tx);
+    }, options),
+  );
+}
+
 /**
  * A client whose every query (model operations and raw SQL) runs in a short
  * transaction that first sets the current tenant, so row-level security scopes
- * it. Connect `base` as the app role (src/db/app-role.ts): as a superuser or
- * a BYPASSRLS role the policies do not apply.
+ * it. Connect `tenantBase` as the app login and `systemBase` as the system
+ * login (src/db/app-role.ts): contexts 'system' and 'SUPERADMIN' run on the
+ * latter. As a superuser or a BYPASSRLS role the policies do not apply.
  *
  * `$transaction` on this client sets the tenant once at the start and then
  * runs on the plain transaction, so multi-step writes stay atomic: an
@@ -74,7 +99,41 @@ type InternalParams = { __internalParams?: { transaction?: unknown } };
  * Typed as PrismaClient so domain code and AdminJS take it unchanged; the
  * extension changes no model types.
  */
-export function createTenantPrisma(base: PrismaClient): PrismaClient {
+export function createTenantPrisma(tenantBase: PrismaClient, systemBase?: PrismaClient): PrismaClient {
+  const tenant = extendWithTenant(tenantBase);
+  if (!systemBase || systemBase === tenantBase) return tenant;
+  return routeByTenant(tenant, extendWithTenant(systemBase));
+}
+
+/**
+ * One client for both logins: every property read (a model delegate's method,
+ * $transaction, $queryRaw) resolves, at that moment, on the client of the
+ * login that serves the current tenant. AdminJS keeps model delegates from
+ * start-up, so delegates are routed per call too.
+ */
+function routeByTenant(tenant: PrismaClient, system: PrismaClient): PrismaClient {
+  const pick = (): PrismaClient => (isSystemWide(currentTenant()) ? system : tenant);
+  const resolve = (owner: object, prop: PropertyKey) => {
+    const value = Reflect.get(owner, prop);
+    return typeof value === 'function' ? value.bind(owner) : value;
+  };
+  const delegates = new Map<PropertyKey, object>();
+  return new Proxy(tenant, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      const isDelegate = typeof prop === 'string' && !/^[$_]/.test(prop) && value !== null && typeof value === 'object';
+      if (!isDelegate) return resolve(pick(), prop);
+      let delegate = delegates.get(prop);
+      if (!delegate) {
+        delegate = new Proxy(value as object, { get: (_t, p) => resolve((pick() as unknown as Record<string, object>)[prop]!, p) });
+        delegates.set(prop, delegate);
+      }
+      return delegate;
+    },
+  });
+}
+
+function extendWithTenant(base: PrismaClient): PrismaClient {
   const extended = base.$extends({
     name: 'realmgate-tenant',
     query: {

@@ -214,13 +214,15 @@ describe('write-only secrets', () => {
 describe('dashboard', () => {
   it("counts what the viewer may see and sums this month's tokens of their scope", async () => {
     const now = new Date();
-    await t.db.usageEvent.createMany({
+    // The dashboard reads daily rollups (kept with the ledger by the hot path), never the ledger.
+    const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+    await t.db.usageDailyRollup.createMany({
       data: [
-        { organizationId: world.orgA.id, userId: world.user.id, totalTokens: 1200, occurredAt: now },
-        { organizationId: world.orgA.id, userId: world.peer.id, totalTokens: 34, occurredAt: now },
-        { organizationId: world.orgB.id, userId: world.userB.id, totalTokens: 900_000, occurredAt: now },
+        { organizationId: world.orgA.id, userId: world.user.id, totalTokens: 1200, requests: 1, day: today },
+        { organizationId: world.orgA.id, userId: world.peer.id, totalTokens: 34, requests: 1, day: today },
+        { organizationId: world.orgB.id, userId: world.userB.id, totalTokens: 900_000, requests: 1, day: today },
         // Last month's usage is not this month's.
-        { organizationId: world.orgA.id, userId: world.user.id, totalTokens: 777, occurredAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 1000) },
+        { organizationId: world.orgA.id, userId: world.user.id, totalTokens: 777, requests: 1, day: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1) - 86_400_000) },
       ],
     });
     const card = (body: any, label: string) => body.cards.find((c: any) => c.label === label)?.value;

@@ -28,6 +28,7 @@ let owner: PrismaClient;
 let app: PrismaClient;
 // A second app instance: its own connection pool (app login + tenant client) on the same database.
 let secondRaw: PrismaClient;
+let secondSystemRaw: PrismaClient;
 let secondInstance: PrismaClient;
 let org: { id: string };
 let ipCounter = 0;
@@ -40,11 +41,13 @@ beforeAll(async () => {
   owner = t.db;
   app = t.app;
   secondRaw = createPrisma(t.appUrl, { max: 4 });
-  secondInstance = createTenantPrisma(secondRaw);
+  secondSystemRaw = createPrisma(t.systemUrl, { max: 4 });
+  secondInstance = createTenantPrisma(secondRaw, secondSystemRaw);
   org = await createOrg(owner);
 });
 afterAll(async () => {
   await secondRaw?.$disconnect();
+  await secondSystemRaw?.$disconnect();
   await t?.drop();
 });
 beforeEach(() => verify.mockClear());
@@ -217,7 +220,18 @@ describe('per-IP throttle (PostgreSQL, shared by every app instance)', () => {
   });
 
   it('the throttle table is out of reach of every tenant but the system', async () => {
-    const rows = await withTenant({ role: 'SUPERADMIN', orgId: null, userId: null }, () => app.loginThrottle.findMany());
-    expect(rows).toEqual([]);
+    expect(await owner.loginThrottle.count()).toBeGreaterThan(0);
+    for (const role of ['ADMIN', 'USER', 'VIEWER'] as const) {
+      const rows = await withTenant({ role, orgId: org.id, userId: null }, () => app.loginThrottle.findMany());
+      expect(rows, role).toEqual([]);
+    }
+    // The tenant-facing login claiming superadmin or system scope: still nothing.
+    for (const role of ['SUPERADMIN', 'system']) {
+      const rows = await secondRaw.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT set_config('app.role', ${role}, true)`;
+        return tx.loginThrottle.findMany();
+      });
+      expect(rows, role).toEqual([]);
+    }
   });
 });

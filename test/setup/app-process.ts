@@ -25,11 +25,14 @@ export interface AppProcess {
  * root with only the given environment plus PATH and HOME, as a fresh shell would.
  * It gets its own process group so a test can send Ctrl-C's SIGINT to the group.
  */
-export function startApp(env: Record<string, string>): AppProcess {
+export function startApp(env: Record<string, string>, options: { viaNpm?: boolean; cwd?: string; entry?: string[] } = {}): AppProcess {
   const base: Record<string, string> = {};
   for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG']) if (process.env[k]) base[k] = process.env[k]!;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+  // viaNpm: `npm start` itself, as a process manager runs it; child.pid is then npm's.
+  // entry: another way in, e.g. ['dist/main.js'] for the compiled build; cwd: another checkout.
+  const [command, args] = options.viaNpm ? ['npm', ['start', '--silent']] : [process.execPath, options.entry ?? ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
+    cwd: options.cwd ?? ROOT,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -132,6 +135,26 @@ export function postgresProcessesOf(dataDir: string): { pid: number; cmdline: st
     if (cmdline.includes(dataDir) || cwd === dataDir || cwd.startsWith(`${dataDir}/`)) found.push({ pid: Number(entry), cmdline });
   }
   return found;
+}
+
+/** True while `pid` runs (a zombie, exited but not yet reaped, counts as gone). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of `pids` runs; returns those still running after `ms`. */
+export async function survivorsAfter(pids: number[], ms: number): Promise<number[]> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const left = pids.filter(isRunning);
+    if (left.length === 0 || Date.now() > until) return left;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
 
 /** Processes started by `rootPid`, at any depth (read from /proc/<pid>/stat). */

@@ -132,8 +132,22 @@ export async function makeRow(db: PrismaClient, resource: ResourceName, owner: P
       const runId = await makeRow(db, 'RealmMigrationRun', owner);
       return (await db.realmMigrationItem.create({ data: { runId, kind: 'DOCUMENT', rowId: crypto.randomUUID(), realmId: crypto.randomUUID() } })).id;
     }
+    default:
+      throw new Error(`No fixture for ${resource} here: resources added later are tested by their own test/resources/<name>.test.ts (see FIXTURE_RESOURCES)`);
   }
 }
+
+/**
+ * The resources makeRow has fixtures for, which test/admin/permissions.test.ts
+ * drives through every action; a resource added later (realmgate scaffold
+ * resource) brings its own test/resources/<name>.test.ts instead, and the
+ * completeness test requires one or the other.
+ */
+export const FIXTURE_RESOURCES: readonly ResourceName[] = [
+  'Organization', 'User', 'Session', 'LoginThrottle', 'Realm', 'ApiKey', 'VectorServer', 'KnowledgeBase', 'Document', 'IngestionJob',
+  'ChatSession', 'ChatMessage', 'AiModel', 'OrganizationModelAccess', 'UserModelLimit', 'QuotaCounter', 'UsageEvent', 'UsageDailyRollup',
+  'Agent', 'Tool', 'AuditLog', 'RealmMigrationRun', 'RealmMigrationItem',
+];
 
 /** Resources whose rows belong to nobody: every fixture is the same kind of global row. */
 export const GLOBAL_RESOURCES = new Set<ResourceName>(['Tool', 'LoginThrottle', 'RealmMigrationRun', 'RealmMigrationItem']);

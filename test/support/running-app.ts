@@ -28,7 +28,7 @@ export interface RunningApp {
 export async function startRunningApp(database: AppDatabase, env: Record<string, string> = {}): Promise<RunningApp> {
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...TEST_SECRETS, ...env });
   const log = createLogger(config.LOG_LEVEL);
-  const built = await buildApp({ config, db: database.app, databaseUrl: database.appUrl, log });
+  const built = await buildApp({ config, db: database.app, databaseUrl: database.appUrl, systemDb: database.system, systemDatabaseUrl: database.systemUrl, log });
   const server: Server = await new Promise((resolve, reject) => {
     const s = built.app.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
   });

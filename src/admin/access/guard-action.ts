@@ -17,6 +17,9 @@ export const BUILT_IN_OPERATIONS: Record<string, Operation> = {
 /** Where a guarded action keeps its operation (AdminJS deep-merges action options, so a plain key). */
 export const OPERATION_KEY = 'realmgateOperation';
 
+/** Who writes a guarded action's audit row: 'panel' (audited() below) or 'domain' (its domain function; see actions/action-audits.ts). */
+export const AUDIT_KEY = 'realmgateAudit';
+
 type ActionOptions = Record<string, any>;
 type AccessCheck = boolean | ((context: ActionContext) => boolean) | undefined;
 
@@ -49,6 +52,7 @@ export function guardAction<T extends ActionOptions>(resource: string, operation
   return {
     ...action,
     [OPERATION_KEY]: operation,
+    [AUDIT_KEY]: opts.audit ?? 'panel',
     isAccessible: both(matrixAllows(resource, operation), action.isAccessible as AccessCheck),
     before: [refuseOutOfScope(resource, operation), ...toArray(action.before)],
     ...(handler && opts.audit !== 'domain' ? { handler: audited(resource, action, handler) } : {}),

@@ -7,6 +7,12 @@ import { organizationActions } from './organization.actions.js';
 import { realmMigrationActions } from './realm-migration.actions.js';
 import { realmActions } from './realm.actions.js';
 import { userActions } from './user.actions.js';
+import { usageChartAction } from './usage-chart.action.js';
+import { ledgerListHandler, type LedgerKind } from '../ledger/ledger-list-action.js';
+
+/** The ledger lists (usage, audit) by keyset with a capped total (src/admin/ledger). */
+const ledgerListAction = (deps: AppDeps, kind: LedgerKind) => ({ handler: ledgerListHandler(kind, deps), component: Components.LedgerList });
+// realmgate:scaffold action-imports (`realmgate scaffold action` adds imports above this line)
 
 /** What a resource gets on top of its screen: custom actions, and show-page panels that read them. */
 interface CustomSpec {
@@ -20,15 +26,31 @@ const QUOTA_PANEL: Record<string, PropertyOptions> = {
   quotaUsage: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false }, isSortable: false, components: { show: Components.ActionQuotaStats } },
 };
 
+/** The usage chart on a show page: components/usage-panel.tsx calls the record's hidden usageChart action (rollups). */
+const USAGE_PANEL: Record<string, PropertyOptions> = {
+  usageChart: { type: 'string', isVisible: { list: false, filter: false, show: true, edit: false }, isSortable: false, components: { show: Components.UsagePanel } },
+};
+
 /** The custom actions of each resource (src/admin/actions), by model name. */
 export const CUSTOM_ACTIONS: Record<string, (deps: AppDeps) => CustomSpec> = {
-  ApiKey: (deps) => ({ actions: apiKeyActions(deps), showPanels: QUOTA_PANEL }),
-  Organization: (deps) => ({ actions: organizationActions(deps), showPanels: QUOTA_PANEL }),
-  User: (deps) => ({ actions: userActions(deps), showPanels: QUOTA_PANEL }),
-  Realm: (deps) => ({ actions: realmActions(deps) }),
+  ApiKey: (deps) => ({ actions: { ...apiKeyActions(deps), usageChart: usageChartAction(deps, 'ApiKey') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  Organization: (deps) => ({ actions: { ...organizationActions(deps), usageChart: usageChartAction(deps, 'Organization') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  User: (deps) => ({ actions: { ...userActions(deps), usageChart: usageChartAction(deps, 'User') }, showPanels: { ...USAGE_PANEL, ...QUOTA_PANEL } }),
+  Realm: (deps) => ({ actions: { ...realmActions(deps), usageChart: usageChartAction(deps, 'Realm') }, showPanels: USAGE_PANEL }),
+  UsageEvent: (deps) => ({ actions: { list: ledgerListAction(deps, 'usage') } }),
+  AuditLog: (deps) => ({ actions: { list: ledgerListAction(deps, 'audit') } }),
   AiModel: (deps) => ({ actions: aiModelActions(deps) }),
   RealmMigrationRun: (deps) => ({ actions: realmMigrationActions(deps) }),
 };
+
+/**
+ * Single custom actions added with `realmgate scaffold action`, each from its own
+ * file (src/admin/actions/<name>-<resource>.action.ts), merged into the
+ * resource's custom actions like those above.
+ */
+export const ADDED_ACTIONS: Array<{ resource: string; name: string; action: (deps: AppDeps) => Record<string, unknown> }> = [
+  // realmgate:scaffold actions (`realmgate scaffold action` adds entries above this line)
+];
 
 const toArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -39,8 +61,10 @@ const toArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Arra
  * permission matrix (enforceMatrix) is applied afterwards, as to every action.
  */
 export function withCustomActions(modelName: string, deps: AppDeps, options: ResourceOptions): ResourceOptions {
-  const custom = CUSTOM_ACTIONS[modelName]?.(deps);
-  if (!custom) return options;
+  const own = CUSTOM_ACTIONS[modelName]?.(deps);
+  const added = ADDED_ACTIONS.filter((a) => a.resource === modelName);
+  if (!own && !added.length) return options;
+  const custom: CustomSpec = { ...own, actions: { ...own?.actions, ...Object.fromEntries(added.map((a) => [a.name, a.action(deps)])) } };
   const actions: Record<string, any> = { ...options.actions };
   for (const [name, action] of Object.entries(custom.actions)) {
     const base = actions[name] ?? {};

@@ -12,7 +12,7 @@ export const LOGIN_ERROR = 'Invalid email or password';
 export interface AdminAuthRoutesOptions {
   admin: AdminJS;
   session: AdminSession;
-  deps: Pick<AppDeps, 'db' | 'config' | 'log'>;
+  deps: Pick<AppDeps, 'systemDb' | 'config' | 'log'>;
 }
 
 /**
@@ -27,7 +27,7 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
   const router = Router();
   // The audit row is a record of the event, not a condition of it: a failure to write it is logged, the answer stands.
   const audit = (req: Request, event: SignInEvent) =>
-    recordSignInEvent(deps.db, event, { ip: clientIp(req), userAgent: (req.get('user-agent') ?? '').slice(0, 512) }).catch((e) => deps.log.error({ err: e }, 'could not record a sign-in event'));
+    recordSignInEvent(deps.systemDb, event, { ip: clientIp(req), userAgent: (req.get('user-agent') ?? '').slice(0, 512) }).catch((e) => deps.log.error({ err: e }, 'could not record a sign-in event'));
 
   router.post(loginPath, session.middleware, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res, next) => {
     try {
@@ -65,10 +65,12 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
 }
 
 /** The `authenticate` callback for AdminJS (its own login route is only a fallback behind ours): same rules. */
-export function adminAuthenticate(deps: Pick<AppDeps, 'db' | 'config' | 'log'>) {
+export function adminAuthenticate(deps: Pick<AppDeps, 'systemDb' | 'config' | 'log' | 'metrics'>) {
   const policy = signInPolicyFrom(deps.config);
+  const onFailure = (reason: string) => deps.metrics?.signInFailures.inc({ channel: 'panel', reason });
+  // Nobody is signed in yet: the lookup and the lockout counters are system work.
   return (email: unknown, password: unknown, context?: { req?: Request }): Promise<AdminSessionUser | null> =>
-    authenticateAdmin(deps.db, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log);
+    authenticateAdmin(deps.systemDb, policy, { email, password, ip: context?.req ? clientIp(context.req) : '' }, deps.log, onFailure);
 }
 
 /** The client's address; behind a proxy it is right only with TRUST_PROXY set (see README). */

@@ -4,7 +4,6 @@ import pg from 'pg';
 import type { RequestHandler } from 'express';
 import type { UserRole } from '@prisma/client';
 import type { AppDeps } from '../../app.js';
-import { systemSessionUrl } from '../../db/app-role.js';
 import { accountUsableSql, UUID_PATTERN } from '../../domain/auth/account-state.js';
 import { pruneLoginThrottle } from '../../domain/auth/login-throttle.js';
 import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
@@ -44,9 +43,9 @@ export interface AdminSession {
 }
 
 /** express-session on connect-pg-simple: HttpOnly, SameSite=Lax, Secure on HTTPS, idle timeout that rolls. */
-export function createAdminSession({ config, databaseUrl, log, db }: Pick<AppDeps, 'config' | 'databaseUrl' | 'log' | 'db'>, cookiePath: string): AdminSession {
-  // The store finds any session by its secret id, so it runs as 'system' under row-level security.
-  const pool = new pg.Pool({ connectionString: systemSessionUrl(databaseUrl), max: 10, application_name: 'realmgate-sessions' });
+export function createAdminSession({ config, systemDatabaseUrl, log, systemDb }: Pick<AppDeps, 'config' | 'systemDatabaseUrl' | 'log' | 'systemDb'>, cookiePath: string): AdminSession {
+  // The store finds any session by its secret id, so it runs on the system login.
+  const pool = new pg.Pool({ connectionString: systemDatabaseUrl, max: 10, application_name: 'realmgate-sessions' });
   // An idle client's error (database restart, failover) must not crash the process: the pool replaces it.
   pool.on('error', (err) => log.warn({ err }, 'session store connection lost'));
   const PgStore = connectPgSimple(session);
@@ -77,7 +76,7 @@ export function createAdminSession({ config, databaseUrl, log, db }: Pick<AppDep
   // throttle's spent rows likewise, so the table holds only IPs seen lately.
   const policy = signInPolicyFrom(config);
   const prune = setInterval(() => {
-    inActorTransaction(db, { kind: 'system', reason: 'prune sign-in throttle' }, (tx) => pruneLoginThrottle(tx, policy)).catch((err) =>
+    inActorTransaction(systemDb, { kind: 'system', reason: 'prune sign-in throttle' }, (tx) => pruneLoginThrottle(tx, policy)).catch((err) =>
       log.warn({ err }, 'could not prune the sign-in throttle'),
     );
   }, PRUNE_EVERY_MS);

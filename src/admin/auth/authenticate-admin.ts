@@ -15,9 +15,10 @@ export interface AdminCredentials {
  * per-IP throttle, one argon2 verify on every path) adapted to the session's
  * user. Null for every kind of failure; the reason goes to the log only.
  */
-export async function authenticateAdmin(db: PrismaClient, policy: SignInPolicy, credentials: AdminCredentials, log?: Logger): Promise<AdminSessionUser | null> {
+export async function authenticateAdmin(db: PrismaClient, policy: SignInPolicy, credentials: AdminCredentials, log?: Logger, onFailure?: (reason: string) => void): Promise<AdminSessionUser | null> {
   const result = await signIn(db, credentials, policy);
   if (!result.ok) {
+    onFailure?.(result.reason);
     // No email in the log: a password typed into the email field would land there.
     log?.info({ reason: result.reason, lockedNow: result.lockedNow ?? false, ip: credentials.ip }, 'admin sign-in refused');
     return null;

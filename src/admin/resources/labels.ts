@@ -29,6 +29,7 @@ export const RESOURCE_LABELS: Record<string, string> = {
   AuditLog: 'Audit log',
   RealmMigrationRun: 'Realm migrations',
   RealmMigrationItem: 'Realm migration items',
+  // realmgate:scaffold labels (`realmgate scaffold resource` adds labels above this line)
 };
 
 /** Words that keep their own spelling inside a label. */

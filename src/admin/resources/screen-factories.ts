@@ -21,6 +21,7 @@ import { chatMessageResource } from './chat-message.resource.js';
 import { auditLogResource } from './audit-log.resource.js';
 import { realmMigrationRunResource } from './realm-migration-run.resource.js';
 import { realmMigrationItemResource } from './realm-migration-item.resource.js';
+// realmgate:scaffold imports (`realmgate scaffold resource` adds imports above this line)
 
 /** The screen of each model (columns, filters, order, links, write-only secrets); Session has its own. */
 export const SCREEN_FACTORIES: Record<string, ResourceFactory> = {
@@ -46,4 +47,5 @@ export const SCREEN_FACTORIES: Record<string, ResourceFactory> = {
   AuditLog: auditLogResource,
   RealmMigrationRun: realmMigrationRunResource,
   RealmMigrationItem: realmMigrationItemResource,
+  // realmgate:scaffold screens (`realmgate scaffold resource` adds screens above this line)
 };

@@ -10,7 +10,8 @@ export const usageEventResource: ResourceFactory = (deps) => {
       ...ledger,
       ...screen({
         list: ['occurredAt', 'organization', 'user', 'model', 'apiKey', 'totalTokens'],
-        filter: ['occurredAt', 'organization', 'user', 'model', 'apiKey', 'realm', 'idempotencyKey'],
+        // Each filter is served by an index (0012_scale); the list pages by keyset (src/admin/ledger).
+        filter: ['occurredAt', 'organization', 'user', 'model', 'apiKey', 'realm'],
         show: ['occurredAt', 'organization', 'user', 'apiKey', 'realm', 'model', 'inputTokens', 'outputTokens', 'totalTokens', 'requests', 'idempotencyKey', 'metadata', 'id'],
         properties: {
           inputTokens: quantity('0'),

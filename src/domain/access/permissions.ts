@@ -38,6 +38,8 @@ export const RESOURCES = [
   'AuditLog',
   'RealmMigrationRun',
   'RealmMigrationItem',
+  'ApiRefreshToken',
+  // realmgate:scaffold resources (`realmgate scaffold resource` adds names above this line)
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
 
@@ -64,6 +66,8 @@ function superadmin(): Record<ResourceName, Row> {
   // The sign-in throttle is counted by the sign-in code alone; superadmins may
   // see blocked addresses and unblock one by deleting its row (migration 0004).
   m.LoginThrottle = r('all', 'none', 'none', 'all');
+  // Refresh tokens belong to the API's sign-in code alone (not in the panel).
+  m.ApiRefreshToken = NONE;
   return m;
 }
 
@@ -109,11 +113,29 @@ function viewer(): Record<ResourceName, Row> {
   return m;
 }
 
+/**
+ * Rows of resources added with `realmgate scaffold resource`, for every role but
+ * SUPERADMIN (who gets ALL from superadmin()). Each starts closed; open it by
+ * putting ORG_CRUD, ORG_READ, OWN_CRUD or r(read, create, update, delete) in
+ * place of NONE (docs/extending.md, "Open it to roles").
+ */
+const ADDED_ROWS: Partial<Record<ResourceName, Partial<Record<Exclude<UserRole, 'SUPERADMIN'>, Row>>>> = {
+  // realmgate:scaffold permissions (`realmgate scaffold resource` adds rows above this line)
+};
+
+function withAddedRows(role: Exclude<UserRole, 'SUPERADMIN'>, m: Record<ResourceName, Row>): Record<ResourceName, Row> {
+  for (const [res, rows] of Object.entries(ADDED_ROWS)) {
+    const row = rows?.[role];
+    if (row) m[res as ResourceName] = row;
+  }
+  return m;
+}
+
 export const PERMISSIONS: Record<UserRole, Record<ResourceName, Row>> = {
   SUPERADMIN: superadmin(),
-  ADMIN: orgAdmin(),
-  USER: user(),
-  VIEWER: viewer(),
+  ADMIN: withAddedRows('ADMIN', orgAdmin()),
+  USER: withAddedRows('USER', user()),
+  VIEWER: withAddedRows('VIEWER', viewer()),
 };
 
 /** The scope `role` has for `operation` on `resource`; 'none' when not granted. */

@@ -2,6 +2,7 @@ import type { OrganizationType, PricingPlan } from '@prisma/client';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { WRITABLE_FIELDS, scopeFor, type Operation, type ResourceName } from './permissions.js';
+import { carriesOrganizationId } from './tenancy.js';
 
 /** A Prisma `where` fragment; `null` means "nothing": the operation is denied. */
 export type Where = Record<string, unknown>;
@@ -23,11 +24,9 @@ export function eligibleSystemModelsWhere(org: { type: OrganizationType; pricing
   };
 }
 
-// Resources whose rows carry organization_id (everything tenant-owned but Organization itself).
-const HAS_ORG = new Set<ResourceName>([
-  'User', 'Realm', 'ApiKey', 'VectorServer', 'KnowledgeBase', 'Document', 'IngestionJob', 'ChatSession', 'ChatMessage',
-  'AiModel', 'OrganizationModelAccess', 'UserModelLimit', 'QuotaCounter', 'UsageEvent', 'UsageDailyRollup', 'Agent', 'AuditLog', 'Session',
-]);
+// Resources whose rows carry organization_id: the org, realm and catalog tables of
+// the tenancy registry (everything tenant-owned but Organization itself).
+const HAS_ORG = { has: (resource: ResourceName) => carriesOrganizationId(resource) };
 
 function orgWhere(resource: ResourceName, op: Operation, actor: Extract<Actor, { kind: 'user' }>): Where | null {
   const orgId = actor.organizationId;

@@ -9,6 +9,7 @@ import { ASSIGNABLE_ROLES, RESOURCES, TENANCY_FIELDS, isSystemField, isWritableF
 import { validateResourceData } from './resource-schemas.js';
 import { sameValue } from './same-value.js';
 import { actorOwnedFields, scopeWhere } from './scope.js';
+import { TENANCY } from './tenancy.js';
 
 type Row = Record<string, unknown>;
 type Model = DMMF.Model;
@@ -86,7 +87,7 @@ export async function checkedWriteData(check: WriteCheck): Promise<Row> {
   if (Object.keys(errors).length) throw invalidFields(errors);
 
   const changed = (key: string) => key in data && (op === 'create' || !sameValue(data[key], current?.[key]));
-  if (REALM_SCOPED.has(resource) && fields.has('realmId')) await placeInRealm(check, data, changed, fail);
+  if ((REALM_SCOPED.has(resource) || TENANCY[resource] === 'realm') && fields.has('realmId')) await placeInRealm(check, data, changed, fail);
   await checkReferences(check, data, changed, fail);
   if (Object.keys(errors).length) throw invalidFields(errors);
   return data;

@@ -1,5 +1,5 @@
 import { Prisma, type ApiKeyType, type PrismaClient } from '@prisma/client';
-import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
+import { SYSTEM_TENANT, inTenantTransaction } from '../../db/tenant-context.js';
 import { accountUsableSql } from '../auth/account-state.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
@@ -52,8 +52,7 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
   const keyHash = hashApiKey(deps.pepper, secret);
   const now = deps.now?.() ?? new Date();
   // No actor exists until the key is found, so the lookup runs as the system tenant.
-  const rows = await db.$transaction(async (tx) => {
-    await setTenantInTx(tx, SYSTEM_TENANT);
+  const rows = await inTenantTransaction(db, SYSTEM_TENANT, async (tx) => {
     return tx.$queryRaw<Row[]>`
       SELECT k.id, k.organization_id, k.user_id, k.realm_id, k.type, k.scopes, k.max_tokens, k.rate_limit_per_minute,
              k.allowed_model_ids, k.expires_at, k.revoked_at, o.is_active AS org_active,

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
-import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
+import { SYSTEM_TENANT, inTenantTransaction } from '../../db/tenant-context.js';
 
 export interface LastUsedTrackerOptions {
   /** At most one write per key per this many seconds (default 60). */
@@ -90,8 +90,7 @@ export class LastUsedTracker {
     const ats = due.map(([, at]) => new Date(at));
     try {
       // No actor here: the gateway has no person behind it, and one write spans organizations.
-      const written = await this.db.$transaction(async (tx) => {
-        await setTenantInTx(tx, SYSTEM_TENANT);
+      const written = await inTenantTransaction(this.db, SYSTEM_TENANT, async (tx) => {
         return tx.$executeRaw`
           UPDATE api_keys k SET last_used_at = v.at
             FROM unnest(${ids}::uuid[], ${ats}::timestamptz[]) AS v(id, at)

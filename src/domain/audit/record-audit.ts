@@ -15,6 +15,8 @@ export interface AuditEntry {
 export interface RequestMeta {
   ip?: string | null;
   userAgent?: string | null;
+  /** The HTTP request's X-Request-Id, to find its log lines. */
+  requestId?: string | null;
 }
 
 // Names of secrets, not of counts: "accessToken" is redacted, "maxTokens" and "tokenLimit" are not.
@@ -46,8 +48,9 @@ export async function recordAudit(db: Tx, actor: Actor, entry: AuditEntry, meta:
   await db.auditLog.create({
     data: {
       actorId: actor.kind === 'user' ? actor.userId : actor.kind === 'api-key' ? actor.userId : null,
-      actorRole: actor.kind === 'user' ? actor.role : actor.kind === 'api-key' ? 'API_KEY' : 'SYSTEM',
-      actorLabel: actor.kind === 'user' ? (actor.email ?? null) : actor.kind === 'api-key' ? `key:${actor.apiKeyId}` : actor.reason,
+      actorRole: actor.kind === 'user' ? (actor.apiKeyId ? 'API_KEY' : actor.role) : actor.kind === 'api-key' ? 'API_KEY' : 'SYSTEM',
+      actorLabel:
+        actor.kind === 'user' ? (actor.apiKeyId ? `key:${actor.apiKeyId}` : (actor.email ?? null)) : actor.kind === 'api-key' ? `key:${actor.apiKeyId}` : actor.reason,
       organizationId: entry.organizationId ?? (actor.kind === 'system' ? null : actor.organizationId),
       action: entry.action,
       resource: entry.resource,
@@ -55,6 +58,7 @@ export async function recordAudit(db: Tx, actor: Actor, entry: AuditEntry, meta:
       changes: changes as Prisma.InputJsonValue,
       ip: meta.ip ?? null,
       userAgent: meta.userAgent ?? null,
+      requestId: meta.requestId ?? null,
     },
   });
 }

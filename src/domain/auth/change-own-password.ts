@@ -5,7 +5,7 @@ import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { parseInput } from '../shared/parse-input.js';
 import { hashPassword, verifyPassword } from './password.js';
-import { setTenantInTx, SYSTEM_TENANT } from '../../db/tenant-context.js';
+import { inTenantTransaction, SYSTEM_TENANT } from '../../db/tenant-context.js';
 
 export const changeOwnPasswordInput = z
   .object({
@@ -25,11 +25,10 @@ export async function changeOwnPassword(db: PrismaClient, actor: Actor, rawInput
   if (actor.kind !== 'user') throw new AppError('FORBIDDEN', 'Only a signed-in person can change their password');
   const input = parseInput(changeOwnPasswordInput, rawInput);
   const newHash = await hashPassword(input.newPassword);
-  await db.$transaction(async (tx) => {
-    // Self-service on the actor's own row only: every role (VIEWER too) must be
-    // able to do this, which the tenant write policies do not allow, so the
-    // statement runs as system and is bound to actor.userId below.
-    await setTenantInTx(tx, SYSTEM_TENANT);
+  // Self-service on the actor's own row only: every role (VIEWER too) must be
+  // able to do this, which the tenant write policies do not allow, so the
+  // statement runs as system and is bound to actor.userId below.
+  await inTenantTransaction(db, SYSTEM_TENANT, async (tx) => {
     const user = await tx.user.findUnique({ where: { id: actor.userId }, select: { passwordHash: true, organizationId: true } });
     if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
       throw new AppError('INVALID', 'currentPassword: is not your current password', { field: 'currentPassword' });

@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
-import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
+import { SYSTEM_TENANT, inTenantTransaction } from '../../db/tenant-context.js';
 
 /**
  * Runs `fn` in one transaction as the 'system' tenant. Tables FORCE row-level
@@ -7,8 +7,5 @@ import { SYSTEM_TENANT, setTenantInTx } from '../../db/tenant-context.js';
  * the transaction works on a plain client and on the tenant client alike.
  */
 export function asSystem<T>(db: PrismaClient, fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: { timeout?: number; maxWait?: number }): Promise<T> {
-  return db.$transaction(async (tx) => {
-    await setTenantInTx(tx, SYSTEM_TENANT);
-    return fn(tx);
-  }, options);
+  return inTenantTransaction(db, SYSTEM_TENANT, fn, options);
 }

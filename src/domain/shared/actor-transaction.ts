@@ -1,5 +1,5 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
-import { setTenantInTx, tenantFromActor } from '../../db/tenant-context.js';
+import { inTenantTransaction, tenantFromActor } from '../../db/tenant-context.js';
 import type { Actor } from './actor.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -15,8 +15,5 @@ export function inActorTransaction<T>(
   fn: (tx: Tx) => Promise<T>,
   options?: { timeout?: number; maxWait?: number; isolationLevel?: Prisma.TransactionIsolationLevel },
 ): Promise<T> {
-  return db.$transaction(async (tx) => {
-    await setTenantInTx(tx, tenantFromActor(actor));
-    return fn(tx);
-  }, options);
+  return inTenantTransaction(db, tenantFromActor(actor), fn, options);
 }

@@ -10,6 +10,12 @@ export type Actor =
       email?: string;
       /** The organization's type and plan, loaded per request: model eligibility depends on them. */
       org?: { type: OrganizationType; pricingPlan: PricingPlan } | null;
+      /**
+       * Set when the user acts through one of their API keys (the HTTP API): the
+       * key's scopes were checked there, the user's role bounds what it may do,
+       * and audit rows name the key.
+       */
+      apiKeyId?: string;
     }
   | { kind: 'api-key'; apiKeyId: string; organizationId: string; userId: string | null; scopes: string[] }
   | { kind: 'system'; reason: string };

@@ -5,6 +5,10 @@ export const ERROR_CODES = {
   FORBIDDEN: { status: 403, notice: 'error' },
   NOT_FOUND: { status: 404, notice: 'error' },
   CONFLICT: { status: 409, notice: 'error' },
+  /** A request body over the configured size (API_BODY_LIMIT). */
+  PAYLOAD_TOO_LARGE: { status: 413, notice: 'error' },
+  /** A request body that is not JSON. */
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, notice: 'error' },
   QUOTA_EXCEEDED: { status: 429, notice: 'error' },
   RATE_LIMITED: { status: 429, notice: 'error' },
 } as const;

@@ -1,0 +1,104 @@
+import React, { useEffect, useState } from 'react';
+import { useLocation } from 'react-router';
+import { Box, Button, Text } from '@adminjs/design-system';
+import { ApiClient, RecordsTable, type ActionProps, type RecordJSON } from 'adminjs';
+
+interface ListMeta {
+  total: number;
+  totalCapped: boolean;
+  perPage: number;
+  nextCursor: string | null;
+  totals: { tokens: string; requests: string; source: 'rollups' | 'ledger' } | null;
+}
+
+const api = new ApiClient();
+const EXPORTS: Record<string, string> = { UsageEvent: 'usage', AuditLog: 'audit' };
+const grouped = (s: string | number) => BigInt(s).toLocaleString('en-US');
+
+/**
+ * The usage ledger's and audit log's list: newest first, pages by keyset
+ * (Older / Newer / Newest), a total counted no further than 10,000, the
+ * filter's tokens and requests, and a CSV export of exactly this filter.
+ * Filters come from AdminJS's filter drawer (the URL's filters.*).
+ */
+const LedgerList: React.FC<ActionProps> = ({ resource }) => {
+  const location = useLocation();
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [records, setRecords] = useState<RecordJSON[]>([]);
+  const [meta, setMeta] = useState<ListMeta | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const after = cursors[cursors.length - 1] ?? null;
+  const search = new URLSearchParams(location.search);
+  const filters = Object.fromEntries([...search.entries()].filter(([k]) => k.startsWith('filters.')));
+  const filterKey = JSON.stringify(filters);
+
+  useEffect(() => setCursors([null]), [filterKey, resource.id]);
+  useEffect(() => {
+    let live = true;
+    setLoading(true);
+    api
+      .resourceAction({ resourceId: resource.id, actionName: 'list', params: { ...filters, ...(after ? { after } : {}) } })
+      .then((res) => {
+        if (!live) return;
+        const data = res.data as { records: RecordJSON[]; meta: ListMeta; notice?: { message: string } };
+        setRecords(data.records ?? []);
+        setMeta(data.meta);
+        setError(data.notice?.message ?? null);
+      })
+      .catch(() => live && setError('The list could not be loaded.'))
+      .finally(() => live && setLoading(false));
+    return () => {
+      live = false;
+    };
+  }, [filterKey, after, resource.id]);
+
+  const exportKind = EXPORTS[resource.id];
+  const exportHref = exportKind ? `${window.location.pathname.split('/resources/')[0]}/export/${exportKind}.csv?${new URLSearchParams(filters).toString()}` : null;
+  const total = meta ? `${meta.totalCapped ? `${grouped(meta.total)}+` : grouped(meta.total)} matching` : '';
+
+  return (
+    <Box variant="container" data-testid="ledger-list">
+      <Box mb="lg" style={{ display: 'flex', flexWrap: 'wrap', gap: 16, alignItems: 'center', justifyContent: 'space-between' }}>
+        <Text data-testid="ledger-totals">
+          {total}
+          {meta?.totals ? ` · ${grouped(meta.totals.tokens)} tokens · ${grouped(meta.totals.requests)} requests${meta.totals.source === 'rollups' ? ' (daily rollups)' : ''}` : ''}
+        </Text>
+        {exportHref ? (
+          <Button as="a" href={exportHref} size="sm" variant="outlined" data-testid="ledger-export">
+            Export CSV
+          </Button>
+        ) : null}
+      </Box>
+      {error ? (
+        <Text mb="lg" style={{ color: '#EB5757' }}>
+          {error}
+        </Text>
+      ) : null}
+      <RecordsTable
+        resource={resource}
+        records={records}
+        actionPerformed={() => setCursors([...cursors])}
+        onSelect={() => undefined}
+        onSelectAll={() => undefined}
+        selectedRecords={[]}
+        isLoading={loading}
+        direction="desc"
+        sortBy="occurredAt"
+      />
+      <Box mt="xl" style={{ display: 'flex', gap: 8, justifyContent: 'center' }}>
+        <Button size="sm" variant="outlined" disabled={cursors.length < 2} onClick={() => setCursors([null])} data-testid="ledger-newest">
+          Newest
+        </Button>
+        <Button size="sm" variant="outlined" disabled={cursors.length < 2} onClick={() => setCursors(cursors.slice(0, -1))} data-testid="ledger-newer">
+          ← Newer
+        </Button>
+        <Button size="sm" variant="outlined" disabled={!meta?.nextCursor} onClick={() => meta?.nextCursor && setCursors([...cursors, meta.nextCursor])} data-testid="ledger-older">
+          Older →
+        </Button>
+      </Box>
+    </Box>
+  );
+};
+
+export default LedgerList;

@@ -1,0 +1,41 @@
+import type { PrismaClient } from '@prisma/client';
+import type { Actor } from '../shared/actor.js';
+import { scopeWhere } from '../access/scope.js';
+import { COUNT_CAP } from './ledger-cursor.js';
+import { usageWhere, type UsageFilter } from './ledger-filters.js';
+import { andWhere } from './list-ledger-page.js';
+
+export interface UsageTotals {
+  tokens: string;
+  requests: string;
+  /** rollups: daily sums; ledger: summed rows (only for small, non-day-aligned matches) */
+  source: 'rollups' | 'ledger';
+}
+
+const DAY = 86_400_000;
+const isoDay = (d: Date) => d.toISOString().slice(0, 10);
+
+/**
+ * Tokens and requests for a usage filter. From daily rollups whenever the
+ * filter is one they can answer (organization, user, key, model, whole UTC
+ * days); otherwise from the ledger, but only when the caller's capped count
+ * says the match is small (`matched` below COUNT_CAP); else null. Never a sum
+ * over the whole ledger.
+ */
+export async function usageTotals(db: PrismaClient, actor: Actor, input: { filter: UsageFilter; matched?: number }): Promise<UsageTotals | null> {
+  const f = input.filter;
+  const wholeDays = (!f.from || f.from.getTime() % DAY === 0) && (!f.to || (f.to.getTime() + 1) % DAY === 0);
+  if (!f.realmId && wholeDays) {
+    const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
+    if (!scope) return null;
+    const day = f.from || f.to ? { day: { ...(f.from ? { gte: new Date(isoDay(f.from)) } : {}), ...(f.to ? { lte: new Date(isoDay(f.to)) } : {}) } } : {};
+    const where = andWhere(scope, Object.fromEntries(Object.entries({ organizationId: f.organizationId, userId: f.userId, apiKeyId: f.apiKeyId, modelId: f.modelId }).filter(([, v]) => v)), day);
+    const sum = await db.usageDailyRollup.aggregate({ where, _sum: { totalTokens: true, requests: true } });
+    return { tokens: String(sum._sum.totalTokens ?? 0n), requests: String(sum._sum.requests ?? 0n), source: 'rollups' };
+  }
+  if (input.matched === undefined || input.matched >= COUNT_CAP) return null;
+  const scope = scopeWhere(actor, 'UsageEvent', 'read');
+  if (!scope) return null;
+  const sum = await db.usageEvent.aggregate({ where: andWhere(scope, usageWhere(f)), _sum: { totalTokens: true, requests: true } });
+  return { tokens: String(sum._sum.totalTokens ?? 0), requests: String(sum._sum.requests ?? 0), source: 'ledger' };
+}

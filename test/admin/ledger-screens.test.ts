@@ -1,0 +1,218 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appDatabase, type AppDatabase } from '../support/app-database.js';
+import { AdminClient } from '../support/admin-client.js';
+import { createWorld, type World } from '../support/admin-fixtures.js';
+import { startRunningApp, type RunningApp } from '../support/running-app.js';
+import { ApiClient, issueKey } from '../support/api-client.js';
+
+/**
+ * The usage ledger and audit log screens over the panel's JSON API: keyset
+ * pages newest first (no OFFSET, no duplicates, no gaps), a total capped at
+ * 10,000, totals from rollups, scope per role, the CSV export equal to the
+ * database for a filter and a scope, and the dashboard read from rollups.
+ */
+let t: AppDatabase;
+let app: RunningApp;
+let world: World;
+let owner: pg.Client;
+let superadmin: AdminClient;
+let admin: AdminClient;
+let user: AdminClient;
+let viewer: AdminClient;
+let orgC: string;
+const q = async <T = any>(sql: string, params: unknown[] = []) => (await owner.query(sql, params)).rows as T[];
+
+/** Every page of a list, following nextCursor. */
+async function walk(client: AdminClient, resource: string, query: string): Promise<{ ids: string[]; pages: number; first: any }> {
+  const ids: string[] = [];
+  let after = '';
+  let pages = 0;
+  let first: any;
+  for (;;) {
+    const res = await client.get(`/resources/${resource}/actions/list?perPage=50&${query}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    expect(res.outcome).toBe('ok');
+    first ??= res.body;
+    pages += 1;
+    ids.push(...res.body.records.map((r: any) => r.id));
+    if (!res.body.meta.nextCursor) break;
+    after = res.body.meta.nextCursor;
+  }
+  return { ids, pages, first };
+}
+
+beforeAll(async () => {
+  t = await appDatabase('ledger_screens');
+  world = await createWorld(t.db);
+  owner = new pg.Client({ connectionString: t.url });
+  await owner.connect();
+  await q(`SET app.role = 'system'`);
+  const [{ id }] = await q(`INSERT INTO organizations (name) VALUES ('Org C big') RETURNING id`);
+  orgC = id;
+  // 130 events for org A (user and peer), 20 for org B, several sharing a millisecond (ties settle on id).
+  await q(
+    `INSERT INTO usage_events (organization_id, user_id, occurred_at, input_tokens, output_tokens, total_tokens, requests)
+     SELECT CASE WHEN i <= 130 THEN $1::uuid ELSE $2::uuid END,
+            CASE WHEN i <= 130 THEN (CASE WHEN i % 2 = 0 THEN $3::uuid ELSE $4::uuid END) ELSE $5::uuid END,
+            date_trunc('day', now()) - ((i / 3) * interval '1 hour'), i, i, 2 * i, 1
+       FROM generate_series(1, 150) i`,
+    [world.orgA.id, world.orgB.id, world.user.id, world.peer.id, world.userB.id],
+  );
+  // 10,050 for org C: past the count cap.
+  await q(`INSERT INTO usage_events (organization_id, occurred_at, total_tokens) SELECT $1, now() - (i * interval '1 second'), 1 FROM generate_series(1, 10050) i`, [orgC]);
+  // The rollups the hot path keeps with the ledger.
+  await q(`INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
+           SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
+             FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
+  await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id, occurred_at) SELECT $1, 'test.audit', 'Fixture', i::text, now() - i * interval '1 minute' FROM generate_series(1, 120) i`, [world.orgA.id]);
+  await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id) SELECT $1, 'test.audit', 'Fixture', i::text FROM generate_series(1, 7) i`, [world.orgB.id]);
+  await q(`ANALYZE`);
+  app = await startRunningApp(t);
+  superadmin = await AdminClient.signIn(app.baseUrl, world.superadmin.email);
+  admin = await AdminClient.signIn(app.baseUrl, world.admin.email);
+  user = await AdminClient.signIn(app.baseUrl, world.user.email);
+  viewer = await AdminClient.signIn(app.baseUrl, world.viewer.email);
+}, 180_000);
+afterAll(async () => {
+  await owner?.end();
+  await app?.close();
+  await t?.drop();
+});
+
+describe('usage ledger list', () => {
+  it('pages newest first by keyset: every row once, in order, 50 a page', async () => {
+    const expected = (await q(`SELECT id FROM usage_events WHERE organization_id = ANY($1) ORDER BY occurred_at DESC, id DESC`, [[world.orgA.id, world.orgB.id]])).map((r) => r.id);
+    const filtered = await walk(superadmin, 'UsageEvent', `filters.organization=${world.orgA.id}`);
+    expect(filtered.ids).toEqual((await q(`SELECT id FROM usage_events WHERE organization_id = $1 ORDER BY occurred_at DESC, id DESC`, [world.orgA.id])).map((r) => r.id));
+    expect(expected.length).toBe(150);
+    expect(filtered.pages).toBe(3);
+    expect(filtered.first.records).toHaveLength(50);
+    expect(filtered.first.meta).toMatchObject({ total: 130, totalCapped: false, perPage: 50 });
+    // Totals from rollups equal the ledger's sums.
+    const [{ tokens, requests }] = await q(`SELECT sum(total_tokens)::text AS tokens, sum(requests)::text AS requests FROM usage_events WHERE organization_id = $1`, [world.orgA.id]);
+    expect(filtered.first.meta.totals).toEqual({ tokens, requests, source: 'rollups' });
+  });
+
+  it('caps the total at 10,000 ("10,000+") instead of counting the ledger', async () => {
+    const res = await superadmin.get(`/resources/UsageEvent/actions/list?filters.organization=${orgC}`);
+    expect(res.body.meta).toMatchObject({ total: 10_000, totalCapped: true, perPage: 50 });
+    expect(res.body.records).toHaveLength(50);
+    expect(res.body.meta.totals).toEqual({ tokens: '10050', requests: '10050', source: 'rollups' });
+  });
+
+  it('keeps each role to its scope, whatever the filter asks', async () => {
+    const mine = await walk(admin, 'UsageEvent', '');
+    expect(mine.ids.length).toBe(130);
+    expect((await admin.get(`/resources/UsageEvent/actions/list?filters.organization=${world.orgB.id}`)).body.records).toEqual([]);
+    const own = await walk(user, 'UsageEvent', '');
+    expect(own.ids.sort()).toEqual((await q(`SELECT id FROM usage_events WHERE user_id = $1`, [world.user.id])).map((r) => r.id).sort());
+    expect(own.first.meta.totals.tokens).toBe((await q(`SELECT sum(total_tokens)::text AS n FROM usage_events WHERE user_id = $1`, [world.user.id]))[0].n);
+  });
+
+  it('filters by user, by a date range, and refuses a malformed cursor', async () => {
+    const byUser = await walk(superadmin, 'UsageEvent', `filters.user=${world.peer.id}`);
+    expect(byUser.ids.length).toBe(65);
+    const [{ from, to }] = await q(`SELECT to_char((now() AT TIME ZONE 'UTC')::date - 2, 'YYYY-MM-DD') AS from, to_char((now() AT TIME ZONE 'UTC')::date - 1, 'YYYY-MM-DD') AS to`);
+    const range = await walk(superadmin, 'UsageEvent', `filters.organization=${world.orgA.id}&filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`);
+    const [{ n }] = await q(`SELECT count(*)::int AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1`, [world.orgA.id, from, to]);
+    expect(range.ids.length).toBe(n);
+    expect(range.first.meta.totals.source).toBe('rollups');
+    const bad = await superadmin.get('/resources/UsageEvent/actions/list?after=nonsense');
+    expect(bad.outcome).toBe('error: Malformed page cursor');
+  });
+});
+
+describe('audit log list', () => {
+  it('pages by keyset within scope', async () => {
+    const mine = await walk(admin, 'AuditLog', 'filters.action=test.audit');
+    expect(mine.ids.length).toBe(120);
+    expect(new Set(mine.ids).size).toBe(120);
+    const all = await walk(superadmin, 'AuditLog', 'filters.action=test.audit');
+    expect(all.ids.length).toBe(127);
+    expect(all.first.meta.totals).toBeNull();
+  });
+});
+
+describe('CSV export', () => {
+  const csv = async (client: AdminClient, path: string) => {
+    const res = await client.raw(path);
+    return { status: res.status, type: res.headers.get('content-type'), lines: (await res.text()).trim().split('\r\n') };
+  };
+
+  it('exports exactly the filtered rows of the viewer scope, newest first', async () => {
+    const out = await csv(admin, `/admin/export/usage.csv?filters.user=${world.peer.id}`);
+    expect(out.status).toBe(200);
+    expect(out.type).toMatch(/text\/csv/);
+    expect(out.lines[0]).toBe('occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests');
+    const rows = await q(`SELECT occurred_at, id, total_tokens FROM usage_events WHERE user_id = $1 ORDER BY occurred_at DESC, id DESC`, [world.peer.id]);
+    expect(out.lines.slice(1).map((l) => l.split(',')[1])).toEqual(rows.map((r) => r.id));
+    expect(out.lines[1]!.split(',')[0]).toBe(rows[0].occurred_at.toISOString());
+    // Another organization's rows are not the org admin's to export.
+    const other = await csv(admin, `/admin/export/usage.csv?filters.organization=${world.orgB.id}`);
+    expect(other.lines).toHaveLength(1);
+    // A superadmin's whole-org export crosses page boundaries (2,000 rows a page).
+    const big = await csv(superadmin, `/admin/export/usage.csv?filters.organization=${orgC}`);
+    expect(big.lines.length).toBe(10_051);
+    expect(new Set(big.lines).size).toBe(10_051);
+  });
+
+  it('refuses who may not read the ledger, and nonsense filters', async () => {
+    expect((await viewer.raw('/admin/export/audit.csv')).status).toBe(403);
+    expect((await admin.raw('/admin/export/usage.csv?filters.user=not-a-uuid')).status).toBe(400);
+    expect([302, 401]).toContain((await new AdminClient(app.baseUrl).raw('/admin/export/usage.csv')).status);
+  });
+});
+
+describe('GET /api/v1/usage/export', () => {
+  it('streams the caller scope as CSV for the filters, and refuses a key without usage:read', async () => {
+    const api = new ApiClient(app.baseUrl);
+    const key = await issueKey(t.db, app.config.API_KEY_PEPPER, world.admin.id, ['usage:read']);
+    const res = await fetch(`${app.baseUrl}/api/v1/usage/export?userId=${world.user.id}`, { headers: { authorization: `Bearer ${key.secret}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/text\/csv/);
+    const lines = (await res.text()).trim().split('\r\n');
+    const rows = await q(`SELECT id FROM usage_events WHERE user_id = $1 ORDER BY occurred_at DESC, id DESC`, [world.user.id]);
+    expect(lines.slice(1).map((l) => l.split(',')[1])).toEqual(rows.map((r) => r.id));
+    // An org admin's key exports its organization only, whatever it asks for.
+    const foreign = await fetch(`${app.baseUrl}/api/v1/usage/export?organizationId=${world.orgB.id}`, { headers: { authorization: `Bearer ${key.secret}` } });
+    expect((await foreign.text()).trim().split('\r\n')).toHaveLength(1);
+    const noScope = await issueKey(t.db, app.config.API_KEY_PEPPER, world.admin.id, ['models:read']);
+    expect((await api.with(noScope.secret).get('/usage/export')).status).toBe(403);
+    const bad = await api.with(key.secret).get('/usage/export?from=yesterday');
+    expect(bad.status).toBe(400);
+  });
+});
+
+describe('dashboard and entity charts', () => {
+  it('draws usage per day from rollups for the viewer scope, with top lists', async () => {
+    const res = await admin.get('/dashboard?days=7');
+    expect(res.body.days).toBe(7);
+    expect(res.body.series.days).toHaveLength(7);
+    const charted = res.body.series.models.reduce((a: number, m: any) => a + m.tokens.reduce((x: number, y: number) => x + y, 0), 0);
+    const [{ n }] = await q(`SELECT coalesce(sum(total_tokens), 0)::int AS n FROM usage_daily_rollups WHERE organization_id = $1 AND day > (now() AT TIME ZONE 'UTC')::date - 7`, [world.orgA.id]);
+    expect(charted).toBe(n);
+    expect(res.body.top.organizations).toEqual([]);
+    expect(res.body.top.users.map((u: any) => u.name).sort()).toEqual([world.peer.email, world.user.email].sort());
+    const sa = await superadmin.get('/dashboard?days=90');
+    // Org A 17,030 tokens, Org C 10,050, Org B 5,620.
+    expect(sa.body.top.organizations.map((o: any) => o.tokens)).toEqual(['17030', '10050', '5620']);
+    expect(sa.body.top.organizations[1].name).toBe('Org C big');
+    expect(sa.body.audit.length).toBeGreaterThan(0);
+  });
+
+  it('shows an organization its own usage chart', async () => {
+    const res = await admin.get(`/resources/Organization/records/${world.orgA.id}/usageChart?days=30`);
+    expect(res.outcome).toBe('ok');
+    const total = res.body.series.models.reduce((a: number, m: any) => a + m.tokens.reduce((x: number, y: number) => x + y, 0), 0);
+    expect(total).toBe(Number((await q(`SELECT sum(total_tokens)::int AS n FROM usage_events WHERE organization_id = $1`, [world.orgA.id]))[0].n));
+    expect((await admin.get(`/resources/Organization/records/${world.orgB.id}/usageChart?days=30`)).outcome).not.toBe('ok');
+  });
+});
+
+describe('reference filters', () => {
+  it('find any organization by typing, past the first 50', async () => {
+    await q(`INSERT INTO organizations (name) SELECT 'Zeta tenant ' || i FROM generate_series(1, 70) i`);
+    const res = await superadmin.search('Organization', 'Zeta tenant 69');
+    expect(res.body.records.map((r: any) => r.title)).toContain('Zeta tenant 69');
+  });
+});
