@@ -9,6 +9,8 @@ import { patchBundleEval } from '../http/security/bundle-eval-patch.js';
 import { rejectHostileInput } from '../http/security/reject-hostile-input.js';
 import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
+import { installReadOnlyFields } from './access/read-only-fields.js';
+import { localFontsOnly } from './local-fonts.js';
 import { buildResources } from './resources/index.js';
 import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
@@ -36,6 +38,7 @@ export async function mountAdmin(
     AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
     registry[ADAPTER_REGISTERED] = true;
   }
+  installReadOnlyFields();
 
   const admin = new AdminJS({
     rootPath: ROOT,
@@ -73,6 +76,7 @@ export async function mountAdmin(
   // Path '/': the same cookie signs staff in to the API (/api/v1) too.
   const session = createAdminSession(deps, '/');
   app.use(`${ROOT}/frontend/assets`, patchBundleEval());
+  app.use(ROOT, localFontsOnly());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(

@@ -8,6 +8,9 @@ import { actorFromAdmin, rowScope } from './auth/admin-access.js';
 import type { UserActor } from './access/admin-request.js';
 import { SafeRecord } from './access/safe-record.js';
 import { checkDelete, checkedWriteData, lowerFirst } from '../domain/access/write-rules.js';
+import { deleteBlockers, refuseReferencedDelete } from '../domain/access/delete-blockers.js';
+import { loadDatamodel } from './dmmf.js';
+import { countedLabel, singularLabel } from './resources/labels.js';
 import { sameValue } from '../domain/access/same-value.js';
 import { writableParams } from '../domain/access/write-params.js';
 import { recordPanelAudit } from './audit/panel-audit.js';
@@ -233,6 +236,12 @@ export class RealmgateResource extends Resource {
         const current = await this.lockScoped(tx, actor, pk, 'delete');
         const refusal = checkDelete(actor, this.model.name, current);
         if (refusal) throw refuse(refusal);
+        // Say which records still refer to it, rather than the database's "violates foreign key".
+        refuseReferencedDelete(await deleteBlockers(tx, loadDatamodel(), this.model.name, pk), {
+          label: singularLabel(this.model.name),
+          canDeactivate: this.model.fields.some((f) => f.name === 'isActive' || f.name === 'status'),
+          words: countedLabel,
+        });
         await this.delegate(tx).delete({ where: this.whereId(pk)! });
         await recordPanelAudit(tx, actor, { resource: this.model.name, action, recordId: this.idOf(current), before: current });
       }
@@ -395,7 +404,8 @@ export class RealmgateResource extends Resource {
       Object.entries(params).filter(([key]) => {
         const root = key.split('.')[0]!;
         const prop = decorated.getPropertyByKey(root);
-        if (!prop || (prop.isVisible('edit') && !prop.isDisabled())) return true;
+        // The static option: a field read-only for this role (read-only-fields.ts) still goes on, for the write rules to refuse a change.
+        if (!prop || (prop.isVisible('edit') && !prop.options.isDisabled)) return true;
         const field = this.field(root);
         const column = field?.kind === 'object' ? field.relationFromFields?.[0] : field?.name;
         return !!column && (isSystemField(this.model.name, column) || TENANCY_FIELDS.includes(column));

@@ -2,11 +2,13 @@
 //                      realms rollback [--run id] [--batch-size n] [--wait s]
 //                      realms status [--json]
 //                      keys issue|list|revoke|rotate, quota stats|reset, users create-superadmin|unlock|temporary-password (see api-commands.ts)
+//                      quota reconcile [--fix] [--json]
 //                      usage rebuild-rollups [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--json]
 //                      usage retention | usage partitions
 //                      scaffold resource <Model> --tenancy org|realm|global [--group g] [--migration folder]
 //                      scaffold action <Resource> <name>
-// Exit codes: 0 done, 1 error or stopped before the end (resume by running it again).
+// Exit codes: 0 done, 1 error or stopped before the end (resume by running it again),
+// 2 quota reconcile found differences it did not repair.
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import type { PrismaClient } from '@prisma/client';
@@ -24,6 +26,8 @@ import { ensureUsagePartitions, listUsagePartitions } from '../domain/ledger/usa
 import { parseRetention } from '../config.js';
 import { createProgressLine } from './progress-line.js';
 import { formatPlan, formatStatus } from './realm-report.js';
+import { formatReconcile } from './quota-report.js';
+import { reconcileQuotas } from '../domain/quotas/reconcile-quotas.js';
 import { registerScaffold } from './scaffold/scaffold-command.js';
 import { registerApiCommands } from './api-commands.js';
 
@@ -189,6 +193,22 @@ realms
       const s = await realmMigrationStatus(db, actor);
       out(opts.json ? JSON.stringify(s, null, 2) : formatStatus(s));
       return 0;
+    }),
+  );
+
+const quota = program.command('quota').description('quota counters');
+
+quota
+  .command('reconcile')
+  .description('compare every quota counter with the usage ledger for its period; --fix sets differing counters to the ledger (audited)')
+  .option('--fix', 'repair the differences found')
+  .option('--json', 'print the result as JSON')
+  .action((opts: { fix?: boolean; json?: boolean }) =>
+    withDatabase(async (db) => {
+      const quotaActor: Actor = { kind: 'system', reason: `realmgate-cli quota (${operator()}@${os.hostname()})`.slice(0, 200) };
+      const r = await reconcileQuotas(db, quotaActor, { fix: !!opts.fix });
+      out(opts.json ? JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) : formatReconcile(r, !!opts.fix));
+      return r.differences.length && !opts.fix ? 2 : 0;
     }),
   );
 

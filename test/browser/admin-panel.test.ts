@@ -159,6 +159,10 @@ describe.skipIf(availability.skip)('admin panel in Chromium', () => {
       await page.goto('/admin/resources/Organization/actions/new');
       await page.fill('[name="name"]', orgName);
       await page.fill('[name="description"]', 'Created in a browser test.');
+      // Type and plan are required and "Active" means what its box shows (issue #10).
+      await choose(page, 'type', 'gen', /^general$/i);
+      await choose(page, 'pricingPlan', 'pro', /^pro$/i);
+      await page.check('[name="isActive"]', { force: true });
       await submitForm(page);
       const org = await t.db.organization.findFirst({ where: { name: orgName } });
       expect(org, 'organization created').not.toBeNull();

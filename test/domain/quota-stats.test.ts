@@ -104,9 +104,12 @@ describe('quotaStats', () => {
     expect(await code(quotaStats(t.app, adminB, { subjectType: 'ORGANIZATION', subjectId: orgA.id }))).toBe('NOT_FOUND');
     expect(await code(quotaStats(t.app, adminB, { subjectType: 'USER', subjectId: userAId }))).toBe('NOT_FOUND');
     expect(await code(quotaStats(t.app, adminB, { subjectType: 'API_KEY', subjectId: keyId }))).toBe('NOT_FOUND');
-    // a USER reads only their own user counters
+    // a USER reads their own user counters and their own keys' (issue #10: the key page shows its quota panel to its owner), no one else's
     expect(await code(quotaStats(t.app, userA, { subjectType: 'ORGANIZATION', subjectId: orgA.id }))).toBe('NOT_FOUND');
-    expect(await code(quotaStats(t.app, userA, { subjectType: 'API_KEY', subjectId: keyId }))).toBe('NOT_FOUND');
+    expect(await code(quotaStats(t.app, userA, { subjectType: 'API_KEY', subjectId: keyId }))).toBe('OK');
+    const peer = await createUser(t.db, orgA, 'USER');
+    const peersKey = (await t.db.apiKey.create({ data: { organizationId: orgA.id, userId: peer.id, name: 'peer', prefix: 'rgk_p', keyHash: 'd'.repeat(64) } })).id;
+    expect(await code(quotaStats(t.app, userA, { subjectType: 'API_KEY', subjectId: peersKey }))).toBe('NOT_FOUND');
     expect(await code(quotaStats(t.app, userA, { subjectType: 'PLANET' as never, subjectId: keyId }))).toBe('INVALID');
   });
 });

@@ -8,6 +8,7 @@ import { AppError } from '../../domain/shared/app-error.js';
 import { Components } from '../components.js';
 import { actorIn, adapt, allows, customAction, int, plural } from './action-kit.js';
 import { quotaStatsAction, resetQuotasAction } from './quota-actions.js';
+import { mayResetQuotas } from '../../domain/quotas/quota-subject.js';
 
 /** The grace periods an admin picks from when rotating (seconds). */
 export const GRACE_CHOICES = [
@@ -114,7 +115,7 @@ export function apiKeyActions(deps: AppDeps) {
       }),
     }),
 
-    resetUsage: resetQuotasAction(deps, 'ApiKey', 'API_KEY', 'record', 'Reset usage', (actor) => allows(actor, 'ApiKey', 'update')),
+    resetUsage: resetQuotasAction(deps, 'ApiKey', 'API_KEY', 'record', 'Reset usage', (actor) => mayResetQuotas(actor, 'API_KEY')),
     quotaStats: quotaStatsAction(deps, 'ApiKey', 'API_KEY'),
   };
 }

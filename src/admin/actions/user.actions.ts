@@ -10,6 +10,7 @@ import { Components } from '../components.js';
 import { actorIn, adapt, allows, customAction, plural, writes, type ActionInput } from './action-kit.js';
 import { generateKeyAction } from './generate-key.action.js';
 import { quotaStatsAction, resetQuotasAction } from './quota-actions.js';
+import { mayResetQuotas } from '../../domain/quotas/quota-subject.js';
 
 /** Roles that may manage users' status or password at all (the domain's loadManageableUser decides per user). */
 function mayManage(context: ActionContext, field: 'status' | 'password'): boolean {
@@ -99,7 +100,7 @@ export function userActions(deps: AppDeps) {
       }),
     }),
 
-    resetModelLimits: resetQuotasAction(deps, 'User', 'USER', 'record', 'Reset model limits', (actor) => allows(actor, 'UserModelLimit', 'update')),
+    resetModelLimits: resetQuotasAction(deps, 'User', 'USER', 'record', 'Reset model limits', (actor) => mayResetQuotas(actor, 'USER')),
     quotaStats: quotaStatsAction(deps, 'User', 'USER'),
     generateKey: generateKeyAction(deps, 'User'),
   };

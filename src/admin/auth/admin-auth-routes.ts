@@ -2,6 +2,7 @@ import express, { Router, type Request } from 'express';
 import type AdminJS from 'adminjs';
 import type { AppDeps } from '../../app.js';
 import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
+import { recordSignInEvent, type SignInEvent } from '../../domain/audit/record-sign-in.js';
 import { authenticateAdmin } from './authenticate-admin.js';
 import { SESSION_COOKIE, type AdminSession, type AdminSessionUser } from './admin-session.js';
 import { CSRF_FIELD, csrfTokenFor } from '../../http/security/csrf.js';
@@ -44,12 +45,16 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
   const { rootPath, loginPath, logoutPath } = admin.options;
   const authenticate = adminAuthenticate(deps);
   const router = Router();
+  // The audit row is a record of the event, not a condition of it: a failure to write it is logged, the answer stands.
+  const audit = (req: Request, event: SignInEvent) =>
+    recordSignInEvent(deps.systemDb, event, { ip: clientIp(req), userAgent: (req.get('user-agent') ?? '').slice(0, 512) }).catch((e) => deps.log.error({ err: e }, 'could not record a sign-in event'));
 
   router.post(loginPath, session.middleware, express.urlencoded({ extended: false, limit: '8kb' }), async (req, res, next) => {
     try {
       const ip = clientIp(req);
       const user = await authenticate(req.body?.email, req.body?.password, { req });
       if (!user) {
+        await audit(req, { kind: 'sign-in-failed', email: typeof req.body?.email === 'string' ? req.body.email.trim() : '' });
         res.status(401).type('html').send(await admin.renderLogin({ action: loginPath, errorMessage: LOGIN_ERROR }));
         return;
       }
@@ -59,7 +64,7 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
         req.session.adminUser = user;
         req.session.client = { ip, userAgent: (req.get('user-agent') ?? '').slice(0, 512) };
         req.session.signedInAt = Date.now();
-        req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(302, rootPath)));
+        req.session.save((saveErr) => (saveErr ? next(saveErr) : void audit(req, { kind: 'sign-in', user }).then(() => res.redirect(302, rootPath))));
       });
     } catch (e) {
       next(e);
@@ -74,8 +79,10 @@ export function adminAuthRoutes({ admin, session, deps }: AdminAuthRoutesOptions
 
   // Sign-out changes state, so it is a POST (the global CSRF guard in app.ts checks Origin or the token).
   router.post(logoutPath, session.middleware, (req, res, next) => {
-    req.session.destroy((err) => {
+    const user = req.session?.adminUser;
+    req.session.destroy(async (err) => {
       if (err) return next(err);
+      if (user) await audit(req, { kind: 'sign-out', user });
       res.clearCookie(SESSION_COOKIE, { path: session.cookiePath });
       res.redirect(302, loginPath);
     });

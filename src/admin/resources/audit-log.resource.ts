@@ -1,4 +1,4 @@
-import { ACTOR_ROLE_LABELS, RESOURCE_LABELS } from './labels.js';
+import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, RESOURCE_LABELS } from './labels.js';
 import { ledgerResource } from './ledger.resource.js';
 import { linkRecords } from './record-links.js';
 import { READ_ONLY_ACTIONS, type ResourceFactory } from './resource-spec.js';
@@ -18,16 +18,20 @@ export const auditLogResource: ResourceFactory = (deps) => {
     options: {
       ...ledger,
       ...screen({
-        list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organization'],
+        list: ['occurredAt', 'actorLabel', 'action', 'resource', 'recordId', 'organizationId'],
         // Each filter is served by an index (0012_scale); the list pages by keyset (src/admin/ledger).
-        filter: ['occurredAt', 'actor', 'action', 'resource', 'recordId', 'organization'],
-        show: ['occurredAt', 'actorLabel', 'actor', 'actorRole', 'organization', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
+        filter: ['occurredAt', 'actorId', 'action', 'resource', 'recordId', 'organizationId'],
+        show: ['occurredAt', 'actorLabel', 'actorId', 'actorRole', 'organizationId', 'action', 'resource', 'recordId', 'changes', 'ip', 'userAgent', 'id'],
         properties: {
           // Free text in the table; choices make the filter a select and the words readable.
           resource: { availableValues: Object.keys(RESOURCE_LABELS).map((r) => ({ value: r, label: r })) },
+          action: { availableValues: AUDIT_ACTION_CHOICES },
           actorRole: { availableValues: Object.keys(ACTOR_ROLE_LABELS).map((r) => ({ value: r, label: r })) },
           recordId: recordLink({ list: true, filter: true, show: true, edit: false }),
           changes: readableJson(),
+          // No foreign key (the entry outlives the organization), still a link while it exists.
+          organizationId: { reference: 'Organization', type: 'reference' },
+          actorId: { reference: 'User', type: 'reference' },
           actorLabel: { description: 'Email of the person, or the system task, at the time.' },
         },
         titleProperty: 'action',

@@ -5,7 +5,8 @@ import { screen } from './screen-kit.js';
 export const ingestionJobResource: ResourceFactory = () => ({
   options: {
     ...screen({
-      list: ['documentName', 'document', 'realm', 'status', 'percentage', 'startedAt', 'endedAt'],
+      // The document link shows its name: documentName beside it was the same column twice.
+      list: ['document', 'realm', 'status', 'percentage', 'startedAt', 'endedAt'],
       filter: ['documentName', 'organization', 'user', 'realm', 'document', 'status', 'startedAt'],
       show: ['documentName', 'documentType', 'document', 'organization', 'user', 'realm', 'status', 'percentage', 'summary', 'startedAt', 'endedAt', 'createdAt', 'updatedAt', 'id'],
       edit: ['documentName', 'documentType', 'document', 'organization', 'user', 'realm', 'status', 'percentage', 'summary', 'startedAt', 'endedAt'],

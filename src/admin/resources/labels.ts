@@ -1,3 +1,4 @@
+import { AUDIT_ACTION_WORDS, auditActionWords } from '../../domain/audit/audit-actions.js';
 /**
  * Human words for the panel: resource names, property labels and enum values.
  * Anything not listed is derived from its code name ("pricingPlan" -> "Pricing plan",
@@ -135,7 +136,9 @@ export const RESOURCE_PROPERTY_LABELS: Record<string, Record<string, string>> = 
   UsageDailyRollup: { events: 'Events' },
   QuotaCounter: { used: 'Used', reserved: 'Reserved', generation: 'Resets' },
   Agent: { displayName: 'Display name', key: 'Key' },
-  AuditLog: { actor: 'Actor account', organization: 'Organization', resource: 'Resource' },
+  AuditLog: { actorId: 'Actor account', organizationId: 'Organization', resource: 'Resource', recordId: 'Record' },
+  // The same words as the user and organization columns elsewhere.
+  Session: { userEmail: 'User', organizationName: 'Organization', signedInAt: 'Signed in', expire: 'Expires', ip: 'IP', browser: 'Browser' },
   RealmMigrationItem: { kind: 'Kind', realmId: 'Realm' },
 };
 
@@ -171,3 +174,28 @@ export function humanizeProperty(name: string): string {
   const text = words.map((w) => WORDS[w] ?? w).join(' ');
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+const PLURAL_WORDS: Record<string, string> = { UsageEvent: 'usage events', OrganizationModelAccess: 'model access rows', AiModel: 'AI models', ApiKey: 'API keys' };
+
+/** "3 users", "1 realm", "2 API keys": a count of a resource's records in words. */
+export function countedLabel(resource: string, count: number): string {
+  const plural = PLURAL_WORDS[resource] ?? (RESOURCE_LABELS[resource] ?? resource).toLowerCase();
+  return `${count} ${count === 1 ? plural.replace(/s$/, '').replace(/ rows$/, ' row') : plural}`;
+}
+
+/** "organization", "API key": one record of a resource, in running text. */
+export function singularLabel(resource: string): string {
+  return countedLabel(resource, 1).replace(/^1 /, '');
+}
+
+const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+const RESOURCE_BY_KEBAB = new Map(Object.keys(RESOURCE_LABELS).map((r) => [kebab(r), r]));
+const resourceWords = (k: string) => (RESOURCE_BY_KEBAB.has(k) ? singularLabel(RESOURCE_BY_KEBAB.get(k)!) : k.replace(/-/g, ' '));
+
+/** Every action code the panel, the API and the tools write, with its words (the list shows the words, the filter offers them). */
+export const AUDIT_ACTION_CHOICES = [
+  ...new Set([...Object.keys(AUDIT_ACTION_WORDS), ...[...RESOURCE_BY_KEBAB.keys()].flatMap((r) => ['create', 'update', 'delete', 'bulk-delete'].map((v) => `${r}.${v}`))]),
+]
+  .map((value) => ({ value, label: auditActionWords(value, resourceWords) }))
+  .sort((a, b) => a.label.localeCompare(b.label));
+

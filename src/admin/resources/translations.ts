@@ -1,6 +1,6 @@
 import type { LocaleTranslations } from 'adminjs';
 import type { Datamodel } from '../dmmf.js';
-import { ACTOR_ROLE_LABELS, humanizeEnumValue, humanizeProperty, PROPERTY_LABELS, RESOURCE_LABELS, RESOURCE_PROPERTY_LABELS } from './labels.js';
+import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, humanizeEnumValue, humanizeProperty, PROPERTY_LABELS, RESOURCE_LABELS, RESOURCE_PROPERTY_LABELS } from './labels.js';
 
 type Strings = Record<string, string>;
 
@@ -34,6 +34,8 @@ export function buildTranslations(datamodel: Datamodel): LocaleTranslations {
   if (audit) {
     audit.labels.resource = Object.fromEntries(datamodel.models.map((m) => [m.name, humanizeProperty(m.name)]));
     audit.labels.actorRole = { ...ACTOR_ROLE_LABELS };
+    // Action words as written (AdminJS would otherwise start-case them: "Signed In").
+    audit.labels.action = Object.fromEntries(AUDIT_ACTION_CHOICES.map((c) => [c.label, c.label]));
   }
   return { labels, properties, resources };
 }

@@ -1,6 +1,5 @@
 import type { PrismaClient, QuotaMetric, QuotaPeriod, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { requireScope } from '../access/scope.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -65,7 +64,7 @@ export async function quotaStats(db: PrismaClient, actor: Actor, rawInput: Quota
         AND: [
           { subjectType: subject.subjectType, subjectId: subject.subjectId },
           { OR: PERIODS.map((p) => ({ period: p, periodStart: periodStart(p, now) })) },
-          requireScope(actor, 'QuotaCounter', 'read'),
+          subject.counterScope,
         ],
       },
       include: { model: { select: { name: true } } },

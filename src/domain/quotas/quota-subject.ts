@@ -1,6 +1,7 @@
 import type { QuotaMetric, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { mayWriteField, requireScope, scopeAdmits, scopeWhere } from '../access/scope.js';
+import { scopeFor } from '../access/permissions.js';
+import { can, mayWriteField, requireScope, scopeAdmits, scopeWhere, type Where } from '../access/scope.js';
 import type { Actor } from '../shared/actor.js';
 import type { Tx } from '../shared/actor-transaction.js';
 import { AppError } from '../shared/app-error.js';
@@ -18,6 +19,8 @@ export interface LoadedQuotaSubject {
   organizationId: string;
   name: string;
   definitions: QuotaDefinition[];
+  /** The counters of this subject the actor may read. */
+  counterScope: Where;
 }
 
 /**
@@ -29,21 +32,33 @@ export async function loadQuotaSubject(tx: Tx, actor: Actor, ref: QuotaSubjectRe
   let loaded: LoadedQuotaSubject | null = null;
   if (ref.subjectType === 'ORGANIZATION') {
     const org = await tx.organization.findFirst({ where: { AND: [{ id: ref.subjectId }, requireScope(actor, 'Organization', 'read')] } });
-    if (org) loaded = { ...ref, organizationId: org.id, name: org.name, definitions: organizationQuotaDefinitions(org) };
+    if (org) loaded = { ...ref, organizationId: org.id, name: org.name, definitions: organizationQuotaDefinitions(org), counterScope: {} };
   } else if (ref.subjectType === 'USER') {
     const user = await tx.user.findFirst({ where: { AND: [{ id: ref.subjectId }, requireScope(actor, 'User', 'read')] } });
     if (user?.organizationId) {
       const definitions = await userQuotaDefinitions(tx, { id: user.id, organizationId: user.organizationId }, now);
-      loaded = { ...ref, organizationId: user.organizationId, name: user.displayName ?? user.username, definitions };
+      loaded = { ...ref, organizationId: user.organizationId, name: user.displayName ?? user.username, definitions, counterScope: {} };
     }
   } else {
     const key = await tx.apiKey.findFirst({ where: { AND: [{ id: ref.subjectId }, requireScope(actor, 'ApiKey', 'read')] } });
-    if (key) loaded = { ...ref, organizationId: key.organizationId, name: key.name, definitions: apiKeyQuotaDefinitions(key) };
+    // A key's counts belong to whoever may read the key: its owner too, whose counter scope is otherwise their own user's.
+    if (key && can(actor, 'QuotaCounter', 'read')) return { ...ref, organizationId: key.organizationId, name: key.name, definitions: apiKeyQuotaDefinitions(key), counterScope: { organizationId: key.organizationId } };
   }
   if (!loaded) throw notFound();
   const counterScope = scopeWhere(actor, 'QuotaCounter', 'read');
-  if (!scopeAdmits(counterScope, { organizationId: loaded.organizationId, subjectType: loaded.subjectType, subjectId: loaded.subjectId })) throw notFound();
-  return loaded;
+  if (!counterScope || !scopeAdmits(counterScope, { organizationId: loaded.organizationId, subjectType: loaded.subjectType, subjectId: loaded.subjectId })) throw notFound();
+  return { ...loaded, counterScope };
+}
+
+/** May `actor`'s role reset quotas of this kind of subject at all? The panel shows its reset actions only then. */
+export function mayResetQuotas(actor: Actor | null | undefined, subjectType: QuotaSubject): boolean {
+  if (!actor) return false;
+  if (actor.kind === 'system') return true;
+  if (actor.kind !== 'user') return false;
+  if (subjectType === 'ORGANIZATION') return can(actor, 'Organization', 'update') && Object.values(ORGANIZATION_QUOTA_FIELDS).some((f) => mayWriteField(actor, 'Organization', f));
+  if (subjectType === 'USER') return can(actor, 'UserModelLimit', 'update');
+  // A key's owner may see its counts but not wipe them: that is for who manages the organization's keys.
+  return ['org', 'all'].includes(scopeFor(actor.role, 'ApiKey', 'update'));
 }
 
 /**
@@ -55,6 +70,7 @@ export async function loadQuotaSubject(tx: Tx, actor: Actor, ref: QuotaSubjectRe
 export async function authorizeQuotaReset(tx: Tx, actor: Actor, counter: { organizationId: string; subjectType: QuotaSubject; subjectId: string; metric: QuotaMetric }): Promise<void> {
   const forbidden = (why: string) => new AppError('FORBIDDEN', why);
   const notFound = () => new AppError('NOT_FOUND', 'Quota subject not found');
+  if (!mayResetQuotas(actor, counter.subjectType)) throw forbidden('Your role may not reset these quotas');
   if (counter.subjectType === 'ORGANIZATION') {
     const scope = scopeWhere(actor, 'Organization', 'update');
     const field = ORGANIZATION_QUOTA_FIELDS[counter.metric as keyof typeof ORGANIZATION_QUOTA_FIELDS] ?? 'monthlyTokenQuota';

@@ -11,7 +11,6 @@ const HOUR = 3_600_000;
 export interface UsagePlan {
   events: Prisma.UsageEventCreateManyInput[];
   rollups: Prisma.UsageDailyRollupCreateManyInput[];
-  counters: Prisma.QuotaCounterCreateManyInput[];
   /** api key id → its latest event */
   lastUsed: Map<string, Date>;
 }
@@ -28,12 +27,12 @@ interface Actor {
  * Synthetic usage for the last USAGE_DAYS days ending at `now` (UTC), the same
  * for the same date. Events respect the targeting rules, per-user monthly model
  * limits (spilling over to the free model, as a gateway would suggest) and the
- * org's monthly token quota, so the seeded counters are never overspent.
+ * org's monthly token quota, so the counters built from it are never overspent
+ * (the seed builds them with buildCountersFromLedger, src/domain/quotas).
  */
 export function planUsage(now: Date, modelIdFor: (key: string) => string, keys: UsageKey[]): UsagePlan {
   const today = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const monthStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const plan: UsagePlan = { events: [], rollups: [], counters: [], lastUsed: new Map() };
+  const plan: UsagePlan = { events: [], rollups: [], lastUsed: new Map() };
   const rollups = new Map<string, Prisma.UsageDailyRollupCreateManyInput & { inputTokens: bigint; outputTokens: bigint; totalTokens: bigint; requests: bigint; events: bigint }>();
 
   for (const org of DEMO_ORGS) {
@@ -116,18 +115,6 @@ export function planUsage(now: Date, modelIdFor: (key: string) => string, keys: 
       }
     }
 
-    plan.counters.push({
-      id: demoId('quota-counter', `${org.key}/${isoMonth(monthStart)}`),
-      organizationId: orgId(org.key),
-      subjectType: 'ORGANIZATION',
-      subjectId: orgId(org.key),
-      modelId: null,
-      metric: 'TOKENS',
-      period: 'MONTHLY',
-      periodStart: monthStart,
-      limitValue: org.monthlyTokenQuota,
-      used: BigInt(perMonth.get(isoMonth(monthStart)) ?? 0),
-    });
   }
   plan.rollups = [...rollups.values()];
   return plan;
@@ -155,5 +142,4 @@ export async function insertUsage(tx: Prisma.TransactionClient, plan: UsagePlan)
       ${r.map((x) => x.modelId ?? null)}::uuid[], ${r.map((x) => x.userId ?? null)}::uuid[], ${r.map((x) => x.apiKeyId ?? null)}::uuid[],
       ${big('inputTokens')}::bigint[], ${big('outputTokens')}::bigint[], ${big('totalTokens')}::bigint[], ${big('requests')}::bigint[], ${big('events')}::bigint[])
     ON CONFLICT DO NOTHING`;
-  await tx.quotaCounter.createMany({ data: plan.counters, skipDuplicates: true });
 }

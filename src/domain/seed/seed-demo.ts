@@ -7,7 +7,8 @@ import { DEMO_AGENT_KEYS, agentId, agentRows, toolRows } from './demo-assistants
 import { DEMO_MODELS, modelId, modelRows } from './demo-models.js';
 import { buildRealmData } from './demo-realm-data.js';
 import { DEMO_ORGS, DEMO_USERS, accessRows, orgId, orgRows, userId, userLimitRows, userRows } from './demo-tenants.js';
-import { insertUsage, planUsage } from './demo-usage.js';
+import { buildCountersFromLedger } from '../quotas/reconcile-quotas.js';
+import { USAGE_DAYS, insertUsage, planUsage } from './demo-usage.js';
 import { ensureSuperadmin } from './ensure-superadmin.js';
 import { asSystem } from './system-transaction.js';
 
@@ -86,7 +87,11 @@ async function seedDemoData(db: PrismaClient, givenPassword: string | undefined)
       await tx.chatSession.createMany({ data: data.chatSessions, skipDuplicates: true });
       await tx.chatMessage.createMany({ data: data.chatMessages, skipDuplicates: true });
       await tx.apiKey.createMany({ data: data.apiKeys, skipDuplicates: true });
-      if (usage) await insertUsage(tx, usage);
+      if (usage) {
+        await insertUsage(tx, usage);
+        // Counters from the ledger, every slot and period the seeded usage touches: quota panels and the ledger agree.
+        await buildCountersFromLedger(tx, { from: new Date(now.getTime() - USAGE_DAYS * 86_400_000), organizationIds: DEMO_ORGS.map((o) => orgId(o.key)) });
+      }
       return count;
     },
     { maxWait: 30_000, timeout: 120_000 },
