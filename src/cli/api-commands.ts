@@ -134,7 +134,8 @@ export function registerApiCommands(program: Command, withDatabase: WithDatabase
       }),
     );
 
-  const quota = program.command('quota').description('quota counters');
+  // `quota reconcile` is registered in realmgate.ts: one `quota` command for both.
+  const quota = program.commands.find((c) => c.name() === 'quota') ?? program.command('quota').description('quota counters');
   quota
     .command('stats')
     .description('usage against every quota of an organization, user or key')

@@ -108,7 +108,7 @@ describe.skipIf(availability.skip)('admin panel in Chromium', () => {
       await page.waitForSelector(`text=${ADMIN_EMAIL}`);
       const cookies = await page.context().cookies();
       const sid = cookies.find((c) => c.name === 'realmgate.sid')!;
-      expect(sid).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/admin' });
+      expect(sid).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' }); // '/': the API accepts the panel's session too
 
       // The Active sessions screen lists this very session: who, from where, which browser.
       await openList(page, 'Session');

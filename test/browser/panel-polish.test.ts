@@ -55,7 +55,9 @@ describe.skipIf(availability.skip)('panel polish in Chromium', () => {
       expect(table).toContain('Signed in');
       expect(table).toContain('Sign-in failed');
       expect(table).not.toContain('user.sign-in');
+      // Sign-out is a POST: the GET shows a one-button confirmation (src/admin/auth/admin-auth-routes.ts).
       await page.goto('/admin/logout');
+      await page.click('#sign-out button[type="submit"]');
       await page.waitForURL((u) => u.pathname === '/admin/login');
 
       const external = requests.filter((u) => !u.startsWith('data:') && new URL(u).hostname !== '127.0.0.1' && new URL(u).hostname !== 'localhost');

@@ -87,7 +87,7 @@ export function completenessProblems(r: Registries): string[] {
       problems.push(`${m.name}: no row-level security policy on "${table}" (every query of the app would see nothing, or, unforced, everything). Add CREATE POLICY statements for its tenancy ${where} ${SCAFFOLD(m.name)}`);
     }
     if (!rls.appGranted) {
-      problems.push(`${m.name}: the app role may not read "${table}". Add GRANT SELECT, INSERT, UPDATE, DELETE ON "${table}" TO realmgate_app; ${where}`);
+      problems.push(`${m.name}: the app role may not read "${table}". Add GRANT SELECT, INSERT, UPDATE, DELETE ON "${table}" TO realmgate_app; (or TO realmgate_system for a table only system work touches) ${where}`);
     }
   }
   for (const name of r.matrix) if (!names.has(name)) problems.push(`${name}: in the permission matrix (RESOURCES) but no such Prisma model: remove it or add the model`);

@@ -35,7 +35,7 @@ beforeAll(async () => {
     const { rows } = await c.query<{ relname: string; enabled: boolean; forced: boolean; policies: number; granted: boolean }>(`
       SELECT c.relname, c.relrowsecurity AS enabled, c.relforcerowsecurity AS forced,
              (SELECT count(*)::int FROM pg_policies p WHERE p.schemaname = n.nspname AND p.tablename = c.relname) AS policies,
-             has_table_privilege('realmgate_app', c.oid, 'SELECT') AS granted
+             (has_table_privilege('realmgate_app', c.oid, 'SELECT') OR has_table_privilege('realmgate_system', c.oid, 'SELECT')) AS granted
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`);
     return new Map(rows.map((r) => [r.relname, { enabled: r.enabled, forced: r.forced, policies: r.policies, appGranted: r.granted }]));

@@ -37,6 +37,12 @@ BEGIN
     CREATE POLICY rg_system ON "api_refresh_tokens" FOR ALL TO realmgate_system USING (true) WITH CHECK (true);
     GRANT SELECT, INSERT, UPDATE, DELETE ON "api_refresh_tokens" TO realmgate_system;
   END IF;
+  -- Deleting a user (an org admin's panel action) cascades to its tokens: the
+  -- app login needs the privilege for that cascade; with no policy of its own
+  -- it still sees and changes no token directly.
+  IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'realmgate_app') THEN
+    GRANT SELECT, DELETE ON "api_refresh_tokens" TO realmgate_app;
+  END IF;
 END
 $$;
 

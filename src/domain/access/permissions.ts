@@ -39,6 +39,10 @@ export const RESOURCES = [
   'RealmMigrationRun',
   'RealmMigrationItem',
   'ApiRefreshToken',
+  'UsageRefusal',
+  'UsageIdempotencyKey',
+  'UsageReservation',
+  'ApiKeyRateWindow',
   // realmgate:scaffold resources (`realmgate scaffold resource` adds names above this line)
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
@@ -68,6 +72,8 @@ function superadmin(): Record<ResourceName, Row> {
   m.LoginThrottle = r('all', 'none', 'none', 'all');
   // Refresh tokens belong to the API's sign-in code alone (not in the panel).
   m.ApiRefreshToken = NONE;
+  // The hot path's working tables and refusal counts: written by domain code alone, shown through the dashboard and GET /quota.
+  for (const res of ['UsageRefusal', 'UsageIdempotencyKey', 'UsageReservation', 'ApiKeyRateWindow'] as const) m[res] = NONE;
   return m;
 }
 

@@ -38,6 +38,10 @@ export const TENANCY: Record<string, Tenancy> = {
   RealmMigrationItem: 'platform',
   // Per user, not per organization: the API sign-in's own bookkeeping.
   ApiRefreshToken: 'platform',
+  UsageRefusal: 'org',
+  UsageIdempotencyKey: 'org',
+  UsageReservation: 'org',
+  ApiKeyRateWindow: 'org',
   // realmgate:scaffold tenancy (`realmgate scaffold resource` adds entries above this line)
 };
 

@@ -43,6 +43,11 @@ export class ApiKeyLookupCache {
     this.ttlMs = Math.min(1000, Math.max(0, ttlMs));
   }
 
+  /** Drops every cached row: this instance changed a key (revoke, rotate, edit), so its next request sees it at once. */
+  forgetAll(): void {
+    this.rows.clear();
+  }
+
   /** @internal */
   get(keyHash: string, load: () => Promise<Row | undefined>): Promise<Row | undefined> {
     const now = this.clock();

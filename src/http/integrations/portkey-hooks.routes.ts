@@ -1,3 +1,4 @@
+import { errorEnvelopeSchema } from '../schemas/common.js';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import type { Api } from '../api-router.js';
 import { authenticate } from '../auth/authenticate.js';
@@ -72,7 +73,10 @@ export function portkeyHookRoutes(api: Api): Router {
       tags: ['Integrations'],
       security: [{ [SECURITY.apiKey]: ['usage:write'] }],
       request: { body: { required: true, content: { 'application/json': { schema: hookBodySchema } } } },
-      responses: { 200: { description: 'The verdict', content: { 'application/json': { schema: verdictSchema } } } },
+      responses: {
+        200: { description: 'The verdict (refusals too: a missing or bad key, an unusable model and a quota are `verdict: false`)', content: { 'application/json': { schema: verdictSchema } } },
+        500: { description: 'An unexpected failure (logged; the gateway then applies its failOnError choice)', content: { 'application/json': { schema: errorEnvelopeSchema } } },
+      },
     });
     router.post(`/${name}`, async (req, res) => {
       let answer: PortkeyVerdict;

@@ -89,7 +89,9 @@ export function apiKeyRoutes(api: Api): void {
     errors: ['CONFLICT'],
     async handle({ actor, principal, params, body, meta }) {
       assertScopesWithin(principal.scopes, body.scopes);
-      return updateApiKey(db, actor, { apiKeyId: params.id, ...body }, meta);
+      const updated = await updateApiKey(db, actor, { apiKeyId: params.id, ...body }, meta);
+      api.deps.apiKeyCache?.forgetAll();
+      return updated;
     },
   });
 
@@ -102,7 +104,11 @@ export function apiKeyRoutes(api: Api): void {
     access: ['ApiKey', 'update'],
     params: idParams,
     response: z.object({ apiKey, alreadyRevoked: z.boolean() }).openapi('RevokedApiKey'),
-    handle: ({ actor, params, meta }) => revokeApiKey(db, actor, { apiKeyId: params.id }, {}, meta),
+    async handle({ actor, params, meta }) {
+      const revoked = await revokeApiKey(db, actor, { apiKeyId: params.id }, {}, meta);
+      api.deps.apiKeyCache?.forgetAll(); // other instances stop within the cache's second
+      return revoked;
+    },
   });
 
   defineRoute(api, {
@@ -122,7 +128,9 @@ export function apiKeyRoutes(api: Api): void {
     response: z.object({ apiKey, secret: z.string(), previous: apiKey }).openapi('RotatedApiKey'),
     errors: ['CONFLICT'],
     async handle({ actor, params, body, meta }) {
-      return rotateApiKey(db, actor, { apiKeyId: params.id, graceSeconds: body.graceSeconds, expiresAt: body.expiresAt == null ? body.expiresAt : new Date(String(body.expiresAt)) }, keyDeps, meta);
+      const rotated = await rotateApiKey(db, actor, { apiKeyId: params.id, graceSeconds: body.graceSeconds, expiresAt: body.expiresAt == null ? body.expiresAt : new Date(String(body.expiresAt)) }, keyDeps, meta);
+      api.deps.apiKeyCache?.forgetAll();
+      return rotated;
     },
   });
 }
