@@ -127,6 +127,17 @@ export async function buildServer() {
   const files = sources();
   const staging = `${DIST}.${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
+  try {
+    await compile(esbuild, files, staging);
+  } catch (e) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
+  fs.rmSync(DIST, { recursive: true, force: true });
+  fs.renameSync(staging, DIST);
+}
+
+async function compile(esbuild, files, staging) {
   await esbuild.build({
     entryPoints: files.filter((f) => f.endsWith('.ts')),
     outdir: staging,
@@ -162,8 +173,6 @@ export async function buildServer() {
     logLevel: 'error',
   });
   fs.writeFileSync(path.join(staging, '.built-from'), fingerprint(files));
-  fs.rmSync(DIST, { recursive: true, force: true });
-  fs.renameSync(staging, DIST);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
