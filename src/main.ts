@@ -125,6 +125,10 @@ async function main(): Promise<void> {
     const appUrl = config.DATABASE_APP_URL ?? (await m.ensureAppLogin(database.url, m.deriveAppPassword(config.SESSION_SECRET), { log }));
     const base = m.createPrisma(appUrl);
     shutdown.add(PHASE.clients, 'database clients', () => base.$disconnect());
+    // Nothing at start queries as the app login: connect it (its query compiler, its pool)
+    // alongside the seeding, so that the first request after the banner does not pay for it.
+    const appConnected = base.$connect();
+    appConnected.catch(() => {}); // awaited below
     // System-wide work (sign-in, key lookup, sessions, seeds, superadmins, the usage hot path) on a login of its own.
     const systemUrl = config.DATABASE_SYSTEM_URL ?? (await m.ensureSystemLogin(database.url, m.deriveSystemPassword(config.SESSION_SECRET), { log }));
     const systemBase = m.createPrisma(systemUrl);
@@ -145,6 +149,7 @@ async function main(): Promise<void> {
     });
     if (seed.adminPassword || seed.demoPassword) generated = seed;
 
+    await appConnected;
     const built = await m.buildApp({ config, db, databaseUrl: appUrl, systemDb, systemDatabaseUrl: systemUrl, log });
     shutdown.add(PHASE.app, 'app', () => built.close());
     if (shutdown.stopping) return;
