@@ -82,6 +82,27 @@ const relativeUrl = (from, to) => {
 };
 
 /**
+ * AdminJS's browser code (React components, the design system) comes along with
+ * its main module, yet the server only uses a few helpers from it (the page
+ * templates' theme and store): marked free of side effects, the modules nothing
+ * uses are left out (the largest chunk goes from about 9 MB to 2.6 MB). The
+ * browser gets AdminJS's own prebuilt bundles, untouched by this.
+ */
+function browserOnlyPlugin() {
+  return {
+    name: 'adminjs-browser-only',
+    setup(build) {
+      build.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData === SKIP || !/node_modules\/(adminjs|@adminjs\/design-system)\//.test(args.importer)) return undefined;
+        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: SKIP });
+        if (r.errors.length) return { errors: r.errors };
+        return { path: r.path, external: r.external, namespace: r.namespace, suffix: r.suffix, sideEffects: BROWSER_ONLY.test(r.path) ? false : r.sideEffects };
+      });
+    },
+  };
+}
+
+/**
  * Keeps every module's idea of where it lives: `import.meta.url`, `__dirname` and
  * `__filename` become the file's own location, written relative to the bundle
  * (which sits in dist/ beside node_modules/, so the tree stays movable). A source
@@ -92,19 +113,10 @@ function locationsPlugin(outdir) {
   return {
     name: 'module-locations',
     setup(build) {
-      // AdminJS's browser code (React components, the design system) comes along with
-      // its main module, yet the server only uses a few helpers from it (the page
-      // templates' theme and store): let esbuild drop the modules nothing uses.
-      build.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData === SKIP || !/node_modules\/(adminjs|@adminjs\/design-system)\//.test(args.importer)) return undefined;
-        const r = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: SKIP });
-        if (r.errors.length || !BROWSER_ONLY.test(r.path)) return r.errors.length ? { errors: r.errors } : { path: r.path, external: r.external, namespace: r.namespace, sideEffects: r.sideEffects, suffix: r.suffix };
-        return { path: r.path, external: r.external, namespace: r.namespace, sideEffects: false, suffix: r.suffix };
-      });
       build.onLoad({ filter: LAZY }, (args) => ({
         loader: 'js',
         contents: `
-          const url = new URL(${JSON.stringify(relativeUrl(outdir, args.path))}, import.meta.url).href;
+          const url = new URL(${JSON.stringify(relativeUrl(outdir, args.path))}, __bundleUrl).href;
           let real;
           const load = async () => (real ??= (await import(url)).default);
           export default new Proxy({}, {
@@ -181,7 +193,7 @@ async function compile(esbuild, files, staging) {
     banner: {
       js: "import { createRequire as __createRequire } from 'node:module'; import { fileURLToPath as __fileURLToPath } from 'node:url'; const __bundleUrl = import.meta.url; const require = __createRequire(__bundleUrl);",
     },
-    plugins: [locationsPlugin(staging)],
+    plugins: [browserOnlyPlugin(), locationsPlugin(staging)],
     logLevel: 'error',
   });
   fs.writeFileSync(path.join(staging, '.built-from'), fingerprint(files));
