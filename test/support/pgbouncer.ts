@@ -86,11 +86,20 @@ export async function startPgBouncer(urls: string[], options: { poolSize?: numbe
   const asRoot = process.getuid?.() === 0;
   const args = [path.join(dir, 'pgbouncer.ini')];
   if (asRoot) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    // The embedded PostgreSQL's user when it exists (it does once the suite started one), else nobody.
+    const user = ['postgres', 'nobody'].find((u) => {
+      try {
+        execFileSync('id', ['-u', u], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })!;
+    const uid = Number(execFileSync('id', ['-u', user], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', user], { encoding: 'utf8' }).trim());
     fs.chmodSync(dir, 0o700);
     for (const f of ['', 'userlist.txt', 'pgbouncer.ini']) fs.chownSync(path.join(dir, f), uid, gid);
-    args.unshift('-u', 'postgres');
+    args.unshift('-u', user);
   }
   let output = '';
   const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
