@@ -162,6 +162,8 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
     for (const c of [...s.keyTokens, s.orgTokens!, s.orgCalls!]) expect(Number(c.reserved)).toBe(0);
     expect(s.rollupTokens).toBe(s.ledgerTokens);
     expect(s.rollupRequests).toBe(s.ledgerRows);
+    const count = (st: number) => all.filter((r) => r.status === st).length;
+    console.info(`race via PgBouncer: ${all.length} answers (${count(201)} 201, ${count(200)} 200, ${count(429)} 429); ledger ${s.ledgerRows} rows, ${s.ledgerTokens} tokens (key limit 3000, calls limit 300)`);
 
     // Pooling really happened: the app logins reach PostgreSQL through at most POOL_SIZE server connections each.
     const pools = await bouncer.pools();
@@ -239,7 +241,6 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
       }
     };
     const load = Promise.all(Array.from({ length: 24 }, (_, w) => worker(w)));
-    const started = Date.now();
     await new Promise((r) => setTimeout(r, 1200));
     await t.db.apiKey.update({ where: { id: doomed.id }, data: { revokedAt: new Date() } });
     revokedAt = Date.now();
@@ -258,7 +259,6 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
     expect(ok.some((s) => s.instance === 0 && s.startedAt < killedAt)).toBe(true);
     expect(ok.some((s) => s.instance === 1 && s.startedAt > killedAt)).toBe(true);
     expect(sent.some((s) => s.instance === 0 && s.res === null)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(20_000);
 
     // The revoked key: refused on both instances by one second after the revocation committed, and not before it.
     const late = sent.filter((s) => s.key === 'doomed' && s.res && s.startedAt > revokedAt + 1000);
@@ -289,5 +289,6 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
     // What is still reserved is exactly what the holds cut off by the kill still hold.
     const stillHeld = await t.db.usageReservation.aggregate({ where: { organizationId: tenant.org.id, status: 'HELD' }, _sum: { heldTokens: true } });
     expect(Number(s.orgTokens!.reserved)).toBe(Number(stillHeld._sum.heldTokens ?? 0n));
+    console.info(`kill + revoke via PgBouncer: ${sent.length} requests, ${ok.length} 2xx, ${sent.filter((x) => !x.res).length} cut by the kill; ledger ${s.ledgerRows} rows; revoked key after +1 s: ${late.length} requests, all 401; reserved ${s.orgTokens!.reserved} = open holds`);
   }, 120_000);
 });
