@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { inlineParams } from '../../db/inline-params.js';
 import { accountUsableSql } from '../auth/account-state.js';
 import type { CounterRow, KeyState, RateWindow, RealmState, ReservationRow, UserState } from './batch-state.js';
 import type { BatchWrites } from './decide-batch.js';
@@ -14,8 +15,6 @@ import type { UsageAnswer } from './usage-ops.js';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 
-/** The engine connects as the system login (realmgate_system), whose policies need no tenant setting: a batch is a plain BEGIN. */
-export const BEGIN_SYSTEM = 'BEGIN';
 
 const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
@@ -47,24 +46,50 @@ export interface BatchReads {
   holds: ReservationRow[];
 }
 
+/** What the batch holds locked, besides what it read. */
+export interface BatchLocks extends BatchReads {
+  /** the reservations the operations name, locked (first in the lock order) */
+  locked: ReservationRow[];
+  /** locked counters by id: the slots' and those of every locked or reclaimed hold */
+  counters: Map<string, CounterRow>;
+  /** locked per-minute windows of the batch's rate-limited keys, by key id */
+  rates: Map<string, RateWindow>;
+}
+
 /**
- * One round trip for everything a batch reads: keys (with organization and
- * owner state), named users and realms as committed now; the organizations'
- * holds past their expiry, marked EXPIRED (FOR UPDATE SKIP LOCKED: a hold
- * another batch holds is that batch's to settle or reclaim, and waiting here
- * could deadlock); and first answers already given under the batch's
- * idempotency keys. That last read is a shortcut, not the judge: writeBatch's
- * INSERT ... ON CONFLICT is, and a conflict there retries the batch.
+ * Opens the batch's transaction and takes everything it reads and locks in ONE
+ * round trip: a simple-protocol message of five statements (values written as
+ * literals by inlineParams). In lock order:
+ * 1. BEGIN;
+ * 2. the reservations the operations name, FOR UPDATE;
+ * 3. keys (with organization and owner state), named users and realms as
+ *    committed now; the organizations' holds past their expiry, marked EXPIRED
+ *    (FOR UPDATE SKIP LOCKED: a hold another batch holds is that batch's to
+ *    settle or reclaim, and waiting here could deadlock); first answers already
+ *    given under the batch's idempotency keys (a shortcut, not the judge: the
+ *    write's unique keys are, and a conflict there retries the batch);
+ * 4. the counters of the slots and of every hold locked in 2 or reclaimed in 3
+ *    (recognised by this transaction's now() on updated_at), FOR UPDATE by
+ *    (organization_id, id), the primary key;
+ * 5. the per-minute windows of the batch's rate-limited keys, FOR UPDATE.
  */
-export async function readBatch(c: Q, p: {
-  keyIds: string[]; userIds: string[]; realmIds: string[]; organizationIds: string[]; now: Date;
+export async function readAndLock(c: Q, p: {
+  targeted: { organizationId: string; id: string }[];
+  counters: { organizationId: string; id: string }[];
+  keys: { organizationId: string; id: string }[];
+  userIds: string[]; realmIds: string[]; organizationIds: string[]; now: Date;
   usageKeys: { organizationId: string; key: string }[]; holdKeys: { organizationId: string; key: string }[];
-}): Promise<BatchReads> {
+}): Promise<BatchLocks> {
   const resCols = RESERVATION_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2');
-  const { rows } = await c.query<{ keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[]; reclaimed: ReservationDbRow[]; answers: { o: string; k: string; a: UsageAnswer }[]; holds: ReservationDbRow[] }>(`
+  const orgs = <T extends { organizationId: string }>(xs: T[]) => xs.map((x) => x.organizationId);
+  const lockTargeted = inlineParams(`
+    SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
+     WHERE (organization_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+     ORDER BY organization_id, id FOR UPDATE`, [orgs(p.targeted), p.targeted.map((r) => r.id)]);
+  const read = inlineParams(`
     WITH expired AS (
       SELECT organization_id, id FROM usage_reservations
-       WHERE organization_id = ANY($4::uuid[]) AND status = 'HELD' AND expires_at <= $5
+       WHERE organization_id = ANY($4::uuid[]) AND status = 'HELD' AND expires_at <= $5::timestamptz
        ORDER BY organization_id, id FOR UPDATE SKIP LOCKED
     ), reclaimed AS (
       UPDATE usage_reservations r SET status = 'EXPIRED', updated_at = now()
@@ -90,11 +115,42 @@ export async function readBatch(c: Q, p: {
       (SELECT coalesce(json_agg(h), '[]'::json) FROM (
          SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
           WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($8::uuid[], $9::text[]))) h) AS holds`,
-  [p.keyIds, p.userIds, p.realmIds, p.organizationIds, p.now,
-    p.usageKeys.map((k) => k.organizationId), p.usageKeys.map((k) => k.key), p.holdKeys.map((k) => k.organizationId), p.holdKeys.map((k) => k.key)]);
-  const row = rows[0]!;
+  [p.keys.map((k) => k.id), p.userIds, p.realmIds, p.organizationIds, p.now,
+    orgs(p.usageKeys), p.usageKeys.map((k) => k.key), orgs(p.holdKeys), p.holdKeys.map((k) => k.key)]);
+  const lockCounters = inlineParams(`
+    SELECT id, organization_id, subject_type::text AS subject_type, subject_id, metric::text AS metric, model_id, period::text AS period,
+           period_start, used::float8 AS used, reserved::float8 AS reserved, limit_value::float8 AS limit_value
+      FROM quota_counters
+     WHERE (organization_id, id) IN (
+             SELECT * FROM unnest($1::uuid[], $2::uuid[])
+             UNION
+             SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
+              WHERE (r.organization_id, r.id) IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))
+             UNION
+             SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
+              WHERE r.organization_id = ANY($5::uuid[]) AND r.status = 'EXPIRED' AND r.updated_at = now()::timestamptz(3))
+     ORDER BY subject_type, subject_id, metric, model_id NULLS LAST, period_start FOR UPDATE`,
+  [orgs(p.counters), p.counters.map((x) => x.id), orgs(p.targeted), p.targeted.map((r) => r.id), p.organizationIds]);
+  const lockRates = inlineParams(`
+    SELECT w.organization_id, w.api_key_id, w.window_start, w.requests FROM api_key_rate_windows w
+     WHERE (w.organization_id, w.api_key_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+       AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = w.api_key_id AND k.rate_limit_per_minute IS NOT NULL)
+     ORDER BY w.organization_id, w.api_key_id FOR UPDATE`, [orgs(p.keys), p.keys.map((k) => k.id)]);
+
+  const results = (await c.query(`BEGIN;${lockTargeted};${read};${lockCounters};${lockRates}`)) as unknown as pg.QueryResult[];
+  const locked = (results[1]!.rows as ReservationDbRow[]).map(toReservation);
+  const row = results[2]!.rows[0] as {
+    keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[]; reclaimed: ReservationDbRow[];
+    answers: { o: string; k: string; a: UsageAnswer }[]; holds: ReservationDbRow[];
+  };
+  const counterRows = results[3]!.rows as {
+    id: string; organization_id: string; subject_type: CounterRow['subjectType']; subject_id: string; metric: CounterRow['metric'];
+    model_id: string | null; period: CounterRow['period']; period_start: Date; used: number; reserved: number; limit_value: number | null;
+  }[];
+  const rateRows = results[4]!.rows as { organization_id: string; api_key_id: string; window_start: Date; requests: number }[];
   const fromJson = (x: ReservationDbRow) => toReservation({ ...x, expires_at: new Date(x.expires_at) });
   return {
+    locked,
     keys: new Map<string, KeyState>(row.keys.map((k) => [k.id as string, {
       ...(k as unknown as KeyState),
       revokedAt: date(k.revokedAt as string | null),
@@ -105,55 +161,33 @@ export async function readBatch(c: Q, p: {
     reclaimed: row.reclaimed.map(fromJson),
     answers: new Map(row.answers.map((a) => [`${a.o}\u0000${a.k}`, a.a])),
     holds: row.holds.map(fromJson),
+    counters: new Map(counterRows.map((r) => [r.id, {
+      id: r.id, organizationId: r.organization_id, subjectType: r.subject_type, subjectId: r.subject_id, metric: r.metric, modelId: r.model_id,
+      period: r.period, periodStart: r.period_start, used: r.used, reserved: r.reserved, limit: r.limit_value,
+    }])),
+    rates: new Map(rateRows.map((r) => [r.api_key_id, { organizationId: r.organization_id, apiKeyId: r.api_key_id, windowStart: r.window_start, requests: r.requests }])),
   };
 }
 
-/** Locks the reservations the operations name (first in the lock order). */
-export async function lockReservations(c: Q, refs: { organizationId: string; id: string }[]): Promise<ReservationRow[]> {
-  if (!refs.length) return [];
-  const { rows } = await c.query<ReservationDbRow>(`
-    SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
-     WHERE (organization_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-     ORDER BY organization_id, id FOR UPDATE`, [refs.map((r) => r.organizationId), refs.map((r) => r.id)]);
-  return rows.map(toReservation);
-}
-
-/** Locks counters by id, in the global counter order. */
-export async function lockCounters(c: Q, ids: string[]): Promise<Map<string, CounterRow>> {
-  const { rows } = await c.query<{
-    id: string; organization_id: string; subject_type: CounterRow['subjectType']; subject_id: string; metric: CounterRow['metric'];
-    model_id: string | null; period: CounterRow['period']; period_start: Date; used: number; reserved: number; limit_value: number | null;
-  }>(`
-    SELECT id, organization_id, subject_type::text AS subject_type, subject_id, metric::text AS metric, model_id, period::text AS period,
-           period_start, used::float8 AS used, reserved::float8 AS reserved, limit_value::float8 AS limit_value
-      FROM quota_counters WHERE id = ANY($1::uuid[])
-     ORDER BY subject_type, subject_id, metric, model_id NULLS LAST, period_start FOR UPDATE`, [ids]);
-  return new Map(rows.map((r) => [r.id, {
-    id: r.id, organizationId: r.organization_id, subjectType: r.subject_type, subjectId: r.subject_id, metric: r.metric, modelId: r.model_id,
-    period: r.period, periodStart: r.period_start, used: r.used, reserved: r.reserved, limit: r.limit_value,
-  }]));
-}
-
-/** Locks the per-minute windows of the given keys (after the counters in the lock order). */
-export async function lockRateWindows(c: Q, keys: { organizationId: string; apiKeyId: string }[]): Promise<Map<string, RateWindow>> {
-  if (!keys.length) return new Map();
-  const { rows } = await c.query<{ organization_id: string; api_key_id: string; window_start: Date; requests: number }>(`
-    SELECT organization_id, api_key_id, window_start, requests FROM api_key_rate_windows
-     WHERE (organization_id, api_key_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-     ORDER BY organization_id, api_key_id FOR UPDATE`, [keys.map((k) => k.organizationId), keys.map((k) => k.apiKeyId)]);
-  return new Map(rows.map((r) => [r.api_key_id, { organizationId: r.organization_id, apiKeyId: r.api_key_id, windowStart: r.window_start, requests: r.requests }]));
-}
-
-/** Thrown when the unique keys disagree with what the batch read: the batch is retried from scratch. */
-export class IdempotencyRace extends Error {}
+/**
+ * The unique keys that judge replays: a batch whose write meets one of them
+ * taken (another batch or instance answered the same idempotency key since
+ * this one read) is rolled back and retried from scratch, and then replays.
+ */
+export const IDEMPOTENCY_CONSTRAINTS = new Set(['usage_idempotency_keys_pkey', 'usage_reservations_organization_id_idempotency_key_key']);
+export const isIdempotencyRace = (e: unknown): boolean =>
+  (e as { code?: string }).code === '23505' && IDEMPOTENCY_CONSTRAINTS.has((e as { constraint?: string }).constraint ?? '');
 
 /**
- * Every write of a batch in ONE statement (data-modifying CTEs): one UPDATE for
- * the counters, one for the rate windows, one multi-row INSERT each for first
- * answers, ledger rows and new holds, one UPDATE for changed holds, and one
- * UPSERT per daily rollup row.
+ * Every write of a batch in ONE statement (data-modifying CTEs), followed by
+ * COMMIT in the same message: one UPDATE for the counters, one for the rate
+ * windows, one multi-row INSERT each for first answers, ledger rows and new
+ * holds (no ON CONFLICT: a taken idempotency key fails the statement, so the
+ * COMMIT never runs; see isIdempotencyRace), one UPDATE for changed holds,
+ * one UPSERT per daily rollup row and one per refusal count. Resolves only
+ * once COMMIT has succeeded.
  */
-export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
+export async function writeAndCommit(c: Q, w: BatchWrites): Promise<void> {
   const col = <T, V>(rows: T[], f: (r: T) => V) => rows.map(f);
   const rollups = new Map<string, { org: string; day: string; model: string; user: string | null; key: string; it: number; ot: number; n: number }>();
   for (const e of w.ledger) {
@@ -166,14 +200,14 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
     rollups.set(k, r);
   }
   const ru = [...rollups.keys()].sort().map((k) => rollups.get(k)!);
-  const { ledger: L, newHolds: H, changedReservations: R, counters: C, rates: W, answers: A } = w;
-  const { rows } = await c.query<{ answers: number; holds: number }>(`
+  const { ledger: L, newHolds: H, changedReservations: R, counters: C, rates: W, answers: A, refusals: F } = w;
+  const write = inlineParams(`
     WITH c AS (
       UPDATE quota_counters q
          SET used = q.used + v.du, reserved = q.reserved + v.dr,
              limit_value = CASE WHEN v.setl THEN v.lim ELSE q.limit_value END, updated_at = now()
-        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bool[]) AS v(id, du, dr, lim, setl)
-       WHERE q.id = v.id RETURNING 1
+        FROM unnest($52::uuid[], $1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bool[]) AS v(org, id, du, dr, lim, setl)
+       WHERE q.organization_id = v.org AND q.id = v.id RETURNING 1
     ), w AS (
       UPDATE api_key_rate_windows t SET window_start = v.ws, requests = v.n
         FROM unnest($6::uuid[], $7::uuid[], $8::timestamptz[], $9::int[]) AS v(org, key, ws, n)
@@ -181,7 +215,7 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
     ), a AS (
       INSERT INTO usage_idempotency_keys (organization_id, idempotency_key, usage_event_id, answer)
       SELECT * FROM unnest($10::uuid[], $11::text[], $12::uuid[], $13::jsonb[])
-      ON CONFLICT DO NOTHING RETURNING 1
+      RETURNING 1
     ), e AS (
       INSERT INTO usage_events (id, occurred_at, organization_id, user_id, api_key_id, realm_id, model_id, idempotency_key,
                                 input_tokens, output_tokens, total_tokens, requests, metadata)
@@ -196,7 +230,7 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
              ARRAY(SELECT jsonb_array_elements_text(v.tc))::uuid[], ARRAY(SELECT jsonb_array_elements_text(v.cc))::uuid[], v.exp
         FROM unnest($25::uuid[], $26::uuid[], $27::uuid[], $28::uuid[], $29::uuid[], $30::uuid[], $31::text[], $32::bigint[], $33::jsonb[], $34::jsonb[], $35::timestamptz[])
              AS v(org, id, key, usr, realm, model, ik, held, tc, cc, exp)
-      ON CONFLICT DO NOTHING RETURNING 1
+      RETURNING 1
     ), r AS (
       UPDATE usage_reservations t
          SET status = v.st::"ReservationStatus", held_tokens = v.held, expires_at = v.exp, input_tokens = v.it, output_tokens = v.ot,
@@ -213,10 +247,14 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
              total_tokens = u.total_tokens + EXCLUDED.total_tokens, requests = u.requests + EXCLUDED.requests,
              events = u.events + EXCLUDED.events, updated_at = now()
       RETURNING 1
+    ), f AS (
+      INSERT INTO usage_refusals AS x (organization_id, day, code, count, updated_at)
+      SELECT v.org, v.day, v.code, v.n, now() FROM unnest($53::uuid[], $54::date[], $55::text[], $56::bigint[]) AS v(org, day, code, n)
+      ON CONFLICT (organization_id, day, code) DO UPDATE SET count = x.count + EXCLUDED.count, updated_at = now()
+      RETURNING 1
     )
-    SELECT (SELECT count(*) FROM c)::int AS counters, (SELECT count(*) FROM w)::int AS rates, (SELECT count(*) FROM a)::int AS answers,
-           (SELECT count(*) FROM e)::int AS events, (SELECT count(*) FROM h)::int AS holds, (SELECT count(*) FROM r)::int AS changed,
-           (SELECT count(*) FROM d)::int AS rollups`,
+    SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM w) + (SELECT count(*) FROM a) + (SELECT count(*) FROM e)
+         + (SELECT count(*) FROM h) + (SELECT count(*) FROM r) + (SELECT count(*) FROM d) + (SELECT count(*) FROM f) AS written`,
   [
     col(C, (x) => x.id), col(C, (x) => x.dUsed), col(C, (x) => x.dReserved), col(C, (x) => x.limit), col(C, (x) => x.setLimit),
     col(W, (x) => x.organizationId), col(W, (x) => x.apiKeyId), col(W, (x) => x.windowStart), col(W, (x) => x.requests),
@@ -231,7 +269,8 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
     col(R, (x) => x.inputTokens), col(R, (x) => x.outputTokens), col(R, (x) => x.usageEventId),
     col(ru, (x) => x.org), col(ru, (x) => x.day), col(ru, (x) => x.model), col(ru, (x) => x.user), col(ru, (x) => x.key),
     col(ru, (x) => x.it), col(ru, (x) => x.ot), col(ru, (x) => x.n),
+    col(C, (x) => x.organizationId),
+    col(F, (x) => x.organizationId), col(F, (x) => x.day), col(F, (x) => x.code), col(F, (x) => x.count),
   ]);
-  const got = rows[0]!;
-  if (got.answers !== A.length || got.holds !== H.length) throw new IdempotencyRace('an idempotency key was taken by another batch');
+  await c.query(`${write};COMMIT`);
 }
