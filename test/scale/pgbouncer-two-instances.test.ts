@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrateUp, loadMigrations } from '../../src/db/migrate.js';
 import { startApp, type AppProcess } from '../setup/app-process.js';
@@ -50,6 +51,8 @@ afterAll(async () => {
 });
 
 const uuid = () => crypto.randomUUID();
+/** Advisory locks held in the current database (by any session). */
+const ADVISORY_LOCKS = `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
 type Sent = { res: ApiAnswer | null; instance: number; startedAt: number };
 
 /** The app logins' backends on PostgreSQL itself (not through PgBouncer). */
@@ -68,7 +71,7 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
       const rows = await withClient(empty.url, async (c) => (await c.query<{ name: string }>('SELECT name FROM _realmgate_migrations ORDER BY name')).rows);
       expect(rows.map((r) => r.name)).toEqual(files);
       // No advisory lock outlives its transaction on a pooled server connection.
-      const locks = await withClient(empty.url, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0]!.n);
+      const locks = await withClient(empty.url, async (c) => (await c.query<{ n: number }>(ADVISORY_LOCKS)).rows[0]!.n);
       expect(locks).toBe(0);
     } finally {
       await empty.drop();
@@ -168,7 +171,7 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
     // Pooling really happened: the app logins reach PostgreSQL through at most POOL_SIZE server connections each.
     const pools = await bouncer.pools();
     const mine = pools.filter((p) => p.database === t.name);
-    expect(mine.every((p) => p.pool_mode === undefined || p.pool_mode === 'transaction')).toBe(true);
+    expect(mine.map((p) => p.pool_mode)).toEqual(mine.map(() => 'transaction'));
     expect(mine.map((p) => p.user)).toEqual(expect.arrayContaining([new URL(t.systemUrl).username]));
     expect(await serverBackends(decodeURIComponent(new URL(t.systemUrl).username))).toBeLessThanOrEqual(POOL_SIZE);
   }, 120_000);
@@ -205,6 +208,31 @@ describe('two instances behind PgBouncer (transaction pooling)', () => {
       expect(await b.signedIn()).toBe(false);
     }
     expect((await t.db.loginThrottle.findFirstOrThrow()).blockedUntil!.getTime()).toBeGreaterThan(Date.now());
+  });
+
+  it('leaves no session state on the pooled server connections: settings, prepared statements, advisory locks, LISTEN', async () => {
+    for (const url of [t.appUrl, t.systemUrl]) {
+      // POOL_SIZE clients each inside a transaction hold POOL_SIZE distinct server connections: every one the instances used.
+      const clients = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: bouncer.via(url) }));
+      try {
+        await Promise.all(clients.map((c) => c.connect()));
+        const seen = await Promise.all(clients.map(async (c) => {
+          await c.query('BEGIN');
+          const { rows } = await c.query<{ pid: number; org: string | null; role: string | null; user_id: string | null; prepared: number; channels: number }>(`
+            SELECT pg_backend_pid() AS pid, current_setting('app.org_id', true) AS org, current_setting('app.role', true) AS role,
+                   current_setting('app.user_id', true) AS user_id, (SELECT count(*)::int FROM pg_prepared_statements) AS prepared,
+                   (SELECT count(*)::int FROM pg_listening_channels()) AS channels`);
+          return rows[0]!;
+        }));
+        expect(new Set(seen.map((r) => r.pid)).size).toBe(POOL_SIZE);
+        for (const r of seen) expect({ org: r.org || '', role: r.role || '', userId: r.user_id || '', prepared: r.prepared, channels: r.channels }).toEqual({ org: '', role: '', userId: '', prepared: 0, channels: 0 });
+        await Promise.all(clients.map((c) => c.query('COMMIT')));
+      } finally {
+        await Promise.all(clients.map((c) => c.end().catch(() => {})));
+      }
+    }
+    const locks = await withClient(t.url, async (c) => (await c.query<{ n: number }>(ADVISORY_LOCKS)).rows[0]!.n);
+    expect(locks).toBe(0);
   });
 
   it('SIGKILL one instance and revoke a key mid-load: every 2xx is in the ledger, counters = ledger, the key stops on both within a second', async () => {
