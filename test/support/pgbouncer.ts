@@ -106,6 +106,15 @@ export async function startPgBouncer(urls: string[], options: { poolSize?: numbe
   child.stdout!.on('data', (c: Buffer) => (output += c.toString('utf8')));
   child.stderr!.on('data', (c: Buffer) => (output += c.toString('utf8')));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // A worker that exits without running afterAll must not leave PgBouncer behind.
+  const killOnExit = () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  };
+  process.once('exit', killOnExit);
 
   const log = () => {
     let file = '';
@@ -126,6 +135,7 @@ export async function startPgBouncer(urls: string[], options: { poolSize?: numbe
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       try {
         process.kill(-child.pid!, 'SIGINT'); // PgBouncer's immediate shutdown
