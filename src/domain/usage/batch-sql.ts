@@ -84,7 +84,7 @@ export async function readAndLock(c: Q, p: {
   const orgs = <T extends { organizationId: string }>(xs: T[]) => xs.map((x) => x.organizationId);
   const lockTargeted = inlineParams(`
     SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
-     WHERE (organization_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+     WHERE organization_id = ANY($1::uuid[]) AND id = ANY($2::uuid[])
      ORDER BY organization_id, id FOR UPDATE`, [orgs(p.targeted), p.targeted.map((r) => r.id)]);
   const read = inlineParams(`
     WITH expired AS (
@@ -117,26 +117,30 @@ export async function readAndLock(c: Q, p: {
           WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($8::uuid[], $9::text[]))) h) AS holds`,
   [p.keys.map((k) => k.id), p.userIds, p.realmIds, p.organizationIds, p.now,
     orgs(p.usageKeys), p.usageKeys.map((k) => k.key), orgs(p.holdKeys), p.holdKeys.map((k) => k.key)]);
+  // Locked by the primary key (organization_id, id): the pairs are gathered first and
+  // compared as two arrays, which PostgreSQL answers from the index (a row-value IN
+  // against unnest() is planned as a hash join over the whole table). Counter ids are
+  // unique, so crossing an organization with another's id matches nothing.
   const lockCounters = inlineParams(`
+    WITH ids (org, id) AS MATERIALIZED (
+      SELECT * FROM unnest($1::uuid[], $2::uuid[])
+      UNION
+      SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
+       WHERE r.organization_id = ANY($3::uuid[]) AND r.id = ANY($4::uuid[])
+      UNION
+      SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
+       WHERE r.organization_id = ANY($5::uuid[]) AND r.status = 'EXPIRED' AND r.updated_at = now()::timestamptz(3))
     SELECT id, organization_id, subject_type::text AS subject_type, subject_id, metric::text AS metric, model_id, period::text AS period,
            period_start, used::float8 AS used, reserved::float8 AS reserved, limit_value::float8 AS limit_value
       FROM quota_counters
-     WHERE (organization_id, id) IN (
-             SELECT * FROM unnest($1::uuid[], $2::uuid[])
-             UNION
-             SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
-              WHERE (r.organization_id, r.id) IN (SELECT * FROM unnest($3::uuid[], $4::uuid[]))
-             UNION
-             SELECT r.organization_id, unnest(r.token_counter_ids || r.call_counter_ids) FROM usage_reservations r
-              WHERE r.organization_id = ANY($5::uuid[]) AND r.status = 'EXPIRED' AND r.updated_at = now()::timestamptz(3))
+     WHERE organization_id = ANY(ARRAY(SELECT org FROM ids)) AND id = ANY(ARRAY(SELECT id FROM ids))
      ORDER BY subject_type, subject_id, metric, model_id NULLS LAST, period_start FOR UPDATE`,
   [orgs(p.counters), p.counters.map((x) => x.id), orgs(p.targeted), p.targeted.map((r) => r.id), p.organizationIds]);
   const lockRates = inlineParams(`
     SELECT w.organization_id, w.api_key_id, w.window_start, w.requests FROM api_key_rate_windows w
-     WHERE (w.organization_id, w.api_key_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+     WHERE w.organization_id = ANY($1::uuid[]) AND w.api_key_id = ANY($2::uuid[])
        AND EXISTS (SELECT 1 FROM api_keys k WHERE k.id = w.api_key_id AND k.rate_limit_per_minute IS NOT NULL)
      ORDER BY w.organization_id, w.api_key_id FOR UPDATE`, [orgs(p.keys), p.keys.map((k) => k.id)]);
-
   const results = (await c.query(`BEGIN;${lockTargeted};${read};${lockCounters};${lockRates}`)) as unknown as pg.QueryResult[];
   const locked = (results[1]!.rows as ReservationDbRow[]).map(toReservation);
   const row = results[2]!.rows[0] as {
