@@ -96,6 +96,13 @@ function pgbench(url: string, connections: number): { tps: number; transactions:
  * (from /proc): CPU per request does not depend on what else the machine runs,
  * unlike requests per second, so it is printed beside them.
  */
+/** CPU seconds the whole machine spent busy so far (/proc/stat): every process, load generator included. */
+function machineBusySeconds(): number {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
 function cpuSeconds(appPid: number | undefined): { app: number; postgres: number } {
   const tick = 100; // USER_HZ on Linux
   const read = (pid: string) => {
@@ -175,32 +182,37 @@ async function main() {
 
     const rows: string[][] = [];
     for (const conns of CONNECTIONS) {
-      const pgBefore = cpuSeconds(undefined).postgres;
+      const machineBefore = machineBusySeconds();
       const { tps, transactions } = pgbench(pgbenchUrl, conns);
-      const pgbenchCpu = ((cpuSeconds(undefined).postgres - pgBefore) / transactions) * 1000;
+      const pgbenchCpu = ((machineBusySeconds() - machineBefore) / transactions) * 1000;
       for (const [name, pick] of [
         ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
         ['hot tenant', () => hot],
       ] as const) {
         const before = cpuSeconds(app.pid);
+        const machineBefore = machineBusySeconds();
         const r = await runAutocannon(started.url, conns, pick);
+        const machine = machineBusySeconds() - machineBefore;
         const after = cpuSeconds(app.pid);
         const verdict = await check(c);
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
         rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
-          perReq(after.app - before.app), perReq(after.postgres - before.postgres), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+          perReq(after.app - before.app), perReq(after.postgres - before.postgres), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
-    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'app CPU ms/req', 'PG CPU ms/req', 'PG CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
+    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
     log('');
     log(line(head));
     log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const r of rows) log(line(r));
-    log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log('\nCPU columns: the app process, every PostgreSQL process, and the whole machine (autocannon or pgbench included; other');
+    log("processes too when the machine is shared), per request or per pgbench transaction. Requests per second depend on what");
+    log('else runs; CPU per request much less so.');
+    log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     if (app && app.exitCode === null) {
       const exited = new Promise((r) => app!.once('exit', r));
