@@ -12,9 +12,9 @@ export const PANEL_SCRIPT_PATH = '/admin-ui/panel.js';
 // email, a key prefix or an IP address; what does not fit ends in an ellipsis
 // and the whole value is the cell's title (PANEL_SCRIPT).
 const PANEL_STYLE = `
-section table td, section table th { padding-left: 10px; padding-right: 10px; }
-td[data-property-name] { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; overflow: hidden; text-overflow: ellipsis; max-width: 15rem; }
-td[data-property-name] * { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; }
+table td[data-property-name], table thead th { padding-left: 8px; padding-right: 8px; }
+td[data-property-name] { white-space: nowrap; word-break: keep-all; overflow-wrap: normal; overflow: hidden; text-overflow: ellipsis; max-width: 11rem; }
+td[data-property-name] > * { display: inline-block; max-width: 11rem; overflow: hidden; text-overflow: ellipsis; vertical-align: middle; white-space: nowrap; word-break: keep-all; }
 `;
 
 // The whole value on hover, for the cells the ellipsis cut (set when the pointer
