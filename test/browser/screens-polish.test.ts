@@ -105,8 +105,8 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
     return read();
   }
 
-  async function openList(resource: string): Promise<void> {
-    await visit(`/admin/resources/${resource}`);
+  async function openList(resource: string, query = ''): Promise<void> {
+    await visit(`/admin/resources/${resource}${query}`);
     await page.waitForSelector(`[data-css="${resource}-list-action-header"]`);
     await page.waitForSelector('tbody tr td[data-property-name]');
   }
@@ -168,7 +168,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
       await openList('Organization');
       expect(await badgeIn('Acme Marketing', 'isActive')).toEqual({ tone: 'success', text: 'Active', background: GREEN });
 
-      await openList('ApiKey');
+      await openList('ApiKey', '?perPage=50');
       expect(await badgeIn('Bob CMS plugin', 'state')).toMatchObject({ tone: 'success', text: 'Active' });
       expect(await badgeIn('Alice laptop', 'state')).toEqual({ tone: 'danger', text: 'Revoked', background: RED });
       expect(await badgeIn('Ivan testing', 'state')).toEqual({ tone: 'danger', text: 'Expired', background: RED });
