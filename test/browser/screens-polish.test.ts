@@ -18,6 +18,8 @@ const ADMIN_EMAIL = 'admin@screens.local';
 const ADMIN_PASSWORD = 'screens-admin-password';
 const APP = 'Realmgate';
 const EMOJI = /\p{Extended_Pictographic}/u;
+// Pages load slowly on a busy machine: wait as long as a page load may take.
+const POLL = { timeout: 30_000 };
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 
 // Theme colours of @adminjs/design-system's Badge variants (success, error, warning).
@@ -101,7 +103,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
         title: document.title,
       }));
     // The heading settles once the record is loaded; the document title follows it.
-    await expect.poll(async () => { const h = await read(); return !!h.text && h.title === `${h.text} · ${APP}`; }).toBe(true);
+    await expect.poll(async () => { const h = await read(); return !!h.text && h.title === `${h.text} · ${APP}`; }, POLL).toBe(true);
     return read();
   }
 
@@ -178,7 +180,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
       await t.db.ingestionJob.update({ where: { id: job.id }, data: { status: 'PENDING' } });
       await visit(`/admin/resources/IngestionJob/records/${job.id}/show`);
       const pending = page.locator('[data-tone="warning"]').first();
-      await expect.poll(() => pending.count()).toBe(1);
+      await expect.poll(() => pending.count(), POLL).toBe(1);
       expect(await pending.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe(AMBER);
 
       // The same mapping reaches realm migration runs and AI models.
@@ -228,7 +230,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
       const cut = page.locator('tbody td[data-property-name="realm"]').filter({ hasText: 'brightside' }).first();
       expect(await cut.evaluate((td) => td.scrollWidth > td.clientWidth || Array.from(td.children).some((c) => c.scrollWidth > c.clientWidth))).toBe(true);
       await cut.hover();
-      await expect.poll(() => cut.getAttribute('title')).toBe('Default · jude.admin@brightside.example');
+      await expect.poll(() => cut.getAttribute('title'), POLL).toBe('Default · jude.admin@brightside.example');
     });
   }, 240_000);
 
@@ -280,7 +282,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
     await step('ledger', async () => {
       expect(await t.db.usageEvent.count()).toBeGreaterThan(50);
       await openList('UsageEvent');
-      await expect.poll(() => page.locator('tbody tr').count()).toBe(50);
+      await expect.poll(() => page.locator('tbody tr').count(), POLL).toBe(50);
     });
   }, 240_000);
 });
