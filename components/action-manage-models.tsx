@@ -2,6 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { Badge, Box, Button, H4, Icon, Loader, Table, TableBody, TableCell, TableHead, TableRow, Text } from '@adminjs/design-system';
 import { useNotice, type ActionProps } from 'adminjs';
 import { ErrorLine, failureOf, field, grouped, Muted, recordCall } from './action-ui.js';
+import { FeatherIcon } from './feather-icon.js';
 
 /** listManageableModels (src/domain/model-access/list-manageable-models.ts), as JSON. */
 interface ManageableModel {
@@ -103,7 +104,7 @@ const ActionManageModels: React.FC<ActionProps> = ({ action, resource, record })
             return (
               <TableRow key={m.id} data-testid="model-row" data-model={m.name} style={!m.eligible && !r.enabled ? { opacity: 0.6 } : undefined}>
                 <TableCell>
-                  {m.icon ? `${m.icon} ` : ''}
+                  <FeatherIcon name={m.icon} fallback="Cpu" />
                   {m.name} {m.custom ? <Badge size="sm">own</Badge> : null}
                   <Muted>{m.provider}</Muted>
                 </TableCell>

@@ -28,6 +28,7 @@ export const Components = {
   MultiSelect: add('MultiSelect', 'multi-select.tsx'),
   LedgerList: add('LedgerList', 'ledger-list.tsx'),
   UsagePanel: add('UsagePanel', 'usage-panel.tsx'),
+  StatusBadge: add('StatusBadge', 'status-badge.tsx'),
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),
@@ -43,6 +44,10 @@ export const Components = {
   ActionRealmStats: add('ActionRealmStats', 'action-realm-stats.tsx'),
   // realmgate:scaffold components (`realmgate scaffold action` adds components above this line)
 } as const;
+
+// AdminJS's own components we replace: the header of every action page, so that
+// its heading and the document title say what the page shows.
+componentLoader.override('ActionHeader', path.join(DIR, 'action-header.tsx'));
 
 // Where AdminJS writes and serves the bundle (its ADMIN_JS_TMP_DIR, read once at import).
 const tmpDir = () => path.resolve(process.env.ADMIN_JS_TMP_DIR || '.adminjs');

@@ -11,6 +11,7 @@ import { loadDatamodel } from './dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { installReadOnlyFields } from './access/read-only-fields.js';
 import { localFontsOnly } from './local-fonts.js';
+import { PANEL_SCRIPT_PATH, PANEL_STYLE_PATH, panelUiRoutes } from './panel-ui.js';
 import { buildResources } from './resources/index.js';
 import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
@@ -49,7 +50,7 @@ export async function mountAdmin(
     dashboard: { component: Components.Dashboard, handler: dashboardHandler(deps) },
     branding: { companyName: 'Realmgate', logo: false, withMadeWithLove: false },
     // Sends the CSRF token with the frontend's own requests (src/http/security/csrf-client.ts).
-    assets: { scripts: [CSRF_SCRIPT_PATH] },
+    assets: { scripts: [CSRF_SCRIPT_PATH, PANEL_SCRIPT_PATH], styles: [PANEL_STYLE_PATH] },
     locale: {
       language: 'en',
       translations: {
@@ -77,6 +78,7 @@ export async function mountAdmin(
   const session = createAdminSession(deps, '/');
   app.use(`${ROOT}/frontend/assets`, patchBundleEval());
   app.use(ROOT, localFontsOnly());
+  app.use(panelUiRoutes());
   app.use(adminAuthRoutes({ admin, session, deps }));
 
   const router = AdminJSExpress.buildAuthenticatedRouter(

@@ -16,6 +16,7 @@ import { writableParams } from '../domain/access/write-params.js';
 import { recordPanelAudit } from './audit/panel-audit.js';
 import { NUMERIC, parseJson, toNumber } from './form-values.js';
 import { mapPrismaErrors, panelValidationError, refuse } from './record-errors.js';
+import { COMPUTED_TITLES, RECORD_TITLE } from './record-titles.js';
 
 export { isSecretField };
 
@@ -158,19 +159,19 @@ export class RealmgateResource extends Resource {
     const sortable = sort.sortBy && this.property(sort.sortBy.split('.')[0]!)?.isSortable();
     const orderBy = this.buildSortBy(sortable ? sort : { direction: sort.direction });
     const rows: Row[] = await this.manager.findMany({ where, skip: offset, take: limit, orderBy });
-    return rows.map((row) => this.record(row));
+    return this.titledRecords(rows);
   }
 
   override async findOne(id: string | number, context?: ActionContext): Promise<BaseRecord | null> {
     const row = await this.findScoped(id, context, 'read');
-    return row ? this.record(row) : null;
+    return row ? (await this.titledRecords([row]))[0]! : null;
   }
 
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return [];
     const rows: Row[] = await this.manager.findMany({ where });
-    return rows.map((row) => this.record(row));
+    return this.titledRecords(rows);
   }
 
   /** True when the signed-in admin may run `op` on the record `id`; false also when there is no such record. */
@@ -279,8 +280,17 @@ export class RealmgateResource extends Resource {
     return this.record(row);
   }
 
-  private record(row: Row): BaseRecord {
-    return new SafeRecord(this.prepareReturnValues(row), this);
+  private record(row: Row, title?: string): BaseRecord {
+    const params = this.prepareReturnValues(row);
+    if (title !== undefined) params[RECORD_TITLE] = title;
+    return new SafeRecord(params, this);
+  }
+
+  /** Records with their computed title (record-titles.ts), the related names read once for the whole page. */
+  private async titledRecords(rows: Row[]): Promise<BaseRecord[]> {
+    const computed = COMPUTED_TITLES[this.model.name];
+    const titles = computed && rows.length ? await computed.load(this.client as PrismaClient, rows) : undefined;
+    return rows.map((row) => this.record(row, titles?.get(this.idOf(row))));
   }
 
   /** The acting admin, when the matrix lets them run `op` on this resource at all. */
@@ -375,6 +385,15 @@ export class RealmgateResource extends Resource {
 
   /** The adapter's filter, minus unknown, secret and Json paths, with numbers compared as numbers. */
   private buildWhere(filter: Filter): Record<string, unknown> {
+    const where = this.buildColumnWhere(filter);
+    // What was typed into a reference select searches the computed title's parts (record-titles.ts).
+    const title = filter?.filters?.[RECORD_TITLE]?.value;
+    const computed = COMPUTED_TITLES[this.model.name];
+    if (!computed || typeof title !== 'string' || !title.trim()) return where;
+    return { AND: [where, computed.search(title)] };
+  }
+
+  private buildColumnWhere(filter: Filter): Record<string, unknown> {
     const kept = Object.entries(filter?.filters ?? {}).filter(([name, f]) => {
       const field = this.field(name);
       return !!f.property && !!field && field.type !== 'Json' && !isSecretField(this.model.name, name);

@@ -5,7 +5,7 @@ import { screen } from './screen-kit.js';
 export const agentResource: ResourceFactory = () => ({
   options: {
     ...screen({
-      list: ['displayName', 'name', 'key', 'organization', 'model', 'status', 'isActive'],
+      list: ['displayName', 'key', 'organization', 'model', 'status', 'isActive'],
       filter: ['name', 'key', 'organization', 'model', 'status', 'isActive'],
       show: ['displayName', 'name', 'key', 'description', 'organization', 'model', 'status', 'isActive', 'createdAt', 'updatedAt', 'id'],
       edit: ['displayName', 'name', 'key', 'description', 'organization', 'model', 'status', 'isActive'],

@@ -64,7 +64,7 @@ export const aiModelResource: ResourceFactory = ({ db, config }) => {
         properties: {
           ...secrets.properties,
           name: iconName('icon'),
-          icon: { description: 'One emoji shown before the name.' },
+          icon: { description: 'A feather icon name from the AdminJS icon set (https://feathericons.com), e.g. FileText, shown before the name.' },
           description: { type: 'textarea' },
           organization: { description: 'Empty = a system model, offered to every eligible organization.' },
           providerModelId: { description: "The provider's name for the model, e.g. gpt-4o." },

@@ -73,10 +73,11 @@ export const apiKeyResource: ResourceFactory = ({ config, db }) => {
   return {
     options: {
       ...screen({
-        list: ['name', 'prefix', 'user', 'realm', 'type', 'expiresAt', 'revokedAt', 'lastUsedAt'],
+        // Revoked and expiry make one coloured state (status-tones.ts); the dates are on the show page.
+        list: ['name', 'prefix', 'user', 'realm', 'state', 'lastUsedAt'],
         filter: ['name', 'prefix', 'organization', 'user', 'realm', 'type', 'expiresAt', 'revokedAt', 'lastUsedAt', 'createdAt'],
         show: [
-          'name', 'description', 'prefix', 'organization', 'user', 'realm', 'type', 'scopes', 'allowedModelIds', 'maxTokens',
+          'name', 'description', 'prefix', 'organization', 'user', 'realm', 'type', 'state', 'scopes', 'allowedModelIds', 'maxTokens',
           'rateLimitPerMinute', 'expiresAt', 'revokedAt', 'lastUsedAt', 'replacedBy', 'createdBy', 'createdAt', 'updatedAt', 'id',
         ],
         edit: ['name', 'description', 'user', 'realm', 'type', 'scopes', 'allowedModelIds', 'maxTokens', 'rateLimitPerMinute', 'expiresAt'],

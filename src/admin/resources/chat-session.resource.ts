@@ -27,7 +27,7 @@ export const chatSessionResource: ResourceFactory = ({ db }) => {
   return {
     options: {
       ...screen({
-        list: ['title', 'user', 'agent', 'realm', 'organization', 'lastMessageAt'],
+        list: ['title', 'user', 'agent', 'realm', 'lastMessageAt'],
         filter: ['title', 'organization', 'user', 'realm', 'agent', 'lastMessageAt'],
         show: ['title', 'organization', 'user', 'realm', 'agent', 'lastMessageAt', 'createdAt', 'updatedAt', 'id', 'related'],
         edit: ['title', 'organization', 'user', 'realm', 'agent'],

@@ -11,6 +11,9 @@ import { sessionResource } from './session.resource.js';
 import { SCREEN_FACTORIES } from './screen-factories.js';
 import { withCustomActions } from '../actions/index.js';
 import { NOT_IN_PANEL } from './not-in-panel.js';
+import { DERIVED_WORDS, STATUS_STYLES } from './status-tones.js';
+import { COMPUTED_TITLES, RECORD_TITLE } from '../record-titles.js';
+import { Components } from '../components.js';
 
 export const GROUPS = {
   Tenancy: 'Home',
@@ -108,6 +111,19 @@ function defaultOptions(model: Model): ResourceOptions {
     const key = relation?.name ?? name;
     properties[key] = { ...properties[key], isVisible: { list: false, filter: true, show: true, edit: false } };
   }
+  // Status columns as coloured badges, from the one mapping (status-tones.ts).
+  for (const [name, style] of Object.entries(STATUS_STYLES[model.name] ?? {})) {
+    if (!style.derived && !model.fields.some((f) => f.name === name)) continue;
+    properties[name] = {
+      ...properties[name],
+      ...(style.derived ? { type: 'string' as const, isSortable: false, isVisible: { list: true, filter: false, show: true, edit: false } } : {}),
+      components: { list: Components.StatusBadge, show: Components.StatusBadge },
+      custom: { tones: style.tones, words: style.words, derived: style.derived, derivedWords: DERIVED_WORDS },
+    };
+  }
+  // A title made of more than one column (a realm and its owner): computed with the rows (record-titles.ts).
+  const computedTitle = model.name in COMPUTED_TITLES;
+  if (computedTitle) properties[RECORD_TITLE] = { type: 'string', isSortable: false, isVisible: false };
   const sortBy = NEWEST_FIRST.find((n) => model.fields.some((f) => f.name === n));
   const strip = stripSecrets(model.name);
   const actions = Object.fromEntries(
@@ -121,6 +137,7 @@ function defaultOptions(model: Model): ResourceOptions {
     properties,
     actions,
     ...(sortBy ? { sort: { sortBy, direction: 'desc' as const } } : {}),
+    ...(computedTitle ? { titleProperty: RECORD_TITLE } : {}),
   };
 }
 

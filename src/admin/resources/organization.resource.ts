@@ -36,10 +36,10 @@ export const organizationResource: ResourceFactory = ({ db }) => {
       where: (id) => ({ organizationId: id }),
       filter: 'organization',
       columns: ['AI model', 'Enabled for users', 'Token limit per user', 'First enabled'],
-      select: { isEnabledForUsers: true, tokenLimitPerUser: true, firstEnabledAt: true, model: { select: { name: true, icon: true } } },
+      select: { isEnabledForUsers: true, tokenLimitPerUser: true, firstEnabledAt: true, model: { select: { name: true } } },
       orderBy: { model: { sortOrder: 'asc' } },
       cells: (a) => [
-        `${a.model?.icon ? `${a.model.icon} ` : ''}${a.model?.name ?? ''}`,
+        a.model?.name ?? '',
         a.isEnabledForUsers ? 'Yes' : 'No',
         a.tokenLimitPerUser == null ? "Model's limit" : Number(a.tokenLimitPerUser).toLocaleString('en-US'),
         when(a.firstEnabledAt),

@@ -43,7 +43,7 @@ export const realmResource: ResourceFactory = ({ db }) => {
   return {
     options: {
       ...screen({
-        list: ['name', 'organization', 'owner', 'isDefault', 'isActive', 'createdAt'],
+        list: ['name', 'organization', 'owner', 'isDefault', 'isActive'],
         filter: ['name', 'organization', 'owner', 'isDefault', 'isActive', 'createdAt'],
         show: ['name', 'description', 'organization', 'owner', 'isDefault', 'isActive', 'createdByRun', 'createdAt', 'updatedAt', 'id', 'related'],
         edit: ['name', 'description', 'organization', 'owner', 'isDefault', 'isActive'],

@@ -68,9 +68,9 @@ export function readableJson(): PropertyOptions {
   return { components: { show: Components.JsonValue } };
 }
 
-/** The list column that leads with the record's emoji. */
-export function iconName(iconFrom = 'icon'): PropertyOptions {
-  return { components: { list: Components.IconName }, custom: { iconFrom } };
+/** The list column that leads with the record's icon (a feather icon name from the AdminJS icon set). */
+export function iconName(iconFrom = 'icon', fallback = 'Box'): PropertyOptions {
+  return { components: { list: Components.IconName }, custom: { iconFrom, fallback } };
 }
 
 /** Resolved by `linkRecords` (record-links.ts) into a link to the record by its title. */

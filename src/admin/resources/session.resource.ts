@@ -21,6 +21,8 @@ export const sessionResource: ResourceFactory = ({ db }) => {
       listProperties: ['userEmail', 'organizationName', 'ip', 'browser', 'signedInAt', 'expire'],
       showProperties: ['userEmail', 'organizationName', 'ip', 'browser', 'userAgent', 'signedInAt', 'expire', 'userId', 'organizationId'],
       filterProperties: ['ip', 'userAgent', 'expire'],
+      // The session id is a secret of its own, not a name: the page is titled by its user (or "Active session").
+      titleProperty: 'userEmail',
       sort: { sortBy: 'expire', direction: 'desc' },
       properties: {
         userEmail: { type: 'string', isSortable: false, isVisible: { list: true, show: true, edit: false, filter: false } },

@@ -1,6 +1,6 @@
 import type { LocaleTranslations } from 'adminjs';
 import type { Datamodel } from '../dmmf.js';
-import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, humanizeEnumValue, humanizeProperty, PROPERTY_LABELS, RESOURCE_LABELS, RESOURCE_PROPERTY_LABELS } from './labels.js';
+import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, humanizeEnumValue, humanizeProperty, PROPERTY_LABELS, RESOURCE_LABELS, RESOURCE_PROPERTY_LABELS, singularLabel } from './labels.js';
 
 type Strings = Record<string, string>;
 
@@ -17,7 +17,8 @@ export function buildTranslations(datamodel: Datamodel): LocaleTranslations {
   const resources: Record<string, ResourceTranslations> = {};
   const labels: Strings = { 'Usage and quotas': 'Usage and quotas', navigation: 'Navigation' };
   for (const model of datamodel.models) {
-    const own: ResourceTranslations = { labels: { [model.name]: RESOURCE_LABELS[model.name] ?? humanizeProperty(model.name) }, properties: {} };
+    // `singular` names one record in page titles ("New organization", components/page-title.ts).
+    const own: ResourceTranslations = { labels: { [model.name]: RESOURCE_LABELS[model.name] ?? humanizeProperty(model.name), singular: singularLabel(model.name) }, properties: {} };
     labels[model.name] = RESOURCE_LABELS[model.name] ?? humanizeProperty(model.name);
     for (const field of model.fields) {
       properties[field.name] ??= humanizeProperty(field.name);

@@ -5,7 +5,7 @@ import { quantity, screen } from './screen-kit.js';
 export const usageDailyRollupResource: ResourceFactory = () => ({
   options: {
     ...screen({
-      list: ['day', 'organization', 'model', 'user', 'apiKey', 'totalTokens', 'requests'],
+      list: ['day', 'organization', 'model', 'user', 'totalTokens', 'requests'],
       filter: ['day', 'organization', 'model', 'user', 'apiKey'],
       show: ['day', 'organization', 'model', 'user', 'apiKey', 'inputTokens', 'outputTokens', 'totalTokens', 'requests', 'events', 'updatedAt', 'id'],
       properties: {

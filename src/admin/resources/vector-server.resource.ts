@@ -11,7 +11,7 @@ export const vectorServerResource: ResourceFactory = ({ db, config }) => {
   return {
     options: {
       ...screen({
-        list: ['name', 'type', 'host', 'realm', 'organization', 'isActive', 'lastConnectedAt'],
+        list: ['name', 'type', 'host', 'realm', 'isActive', 'lastConnectedAt'],
         filter: ['name', 'type', 'host', 'organization', 'user', 'realm', 'isActive'],
         show: [
           'name', 'type', 'host', 'port', 'database', 'collection', 'username', 'passwordStatus', 'apiKeyStatus',

@@ -32,16 +32,16 @@ interface DemoTool {
 }
 
 const TOOLS: DemoTool[] = [
-  { key: 'chat', name: 'Chat', description: 'Talk to an agent.', emoji: '💬', category: 'CORE', routePath: '/chat', status: 'HEALTHY', isEnabled: true },
-  { key: 'agents', name: 'Agents', description: 'Agents and their health.', emoji: '🧠', category: 'CORE', routePath: '/agents', status: 'HEALTHY', isEnabled: true },
-  { key: 'email', name: 'Email', description: 'Send and receive email through an agent.', emoji: '✉️', category: 'COMMUNICATION', routePath: '/tools/email', status: 'HEALTHY', isEnabled: true },
-  { key: 'telegram', name: 'Telegram', description: 'A Telegram bot bridge for agents.', emoji: '📨', category: 'COMMUNICATION', routePath: '/tools/telegram', status: 'DOWN', isEnabled: false },
-  { key: 'knowledge-search', name: 'Knowledge search', description: 'Semantic search over your knowledge bases.', emoji: '🔎', category: 'KNOWLEDGE', routePath: '/tools/knowledge', status: 'HEALTHY', isEnabled: true },
-  { key: 'document-ingest', name: 'Document ingestion', description: 'Chunk, embed and index uploaded documents.', emoji: '📥', category: 'KNOWLEDGE', routePath: '/tools/ingest', status: 'DEGRADED', isEnabled: true },
-  { key: 'webhooks', name: 'Webhooks', description: 'Call external systems when events happen.', emoji: '🔗', category: 'INTEGRATION', routePath: '/tools/webhooks', status: 'HEALTHY', isEnabled: true },
-  { key: 'calendar', name: 'Calendar', description: 'Read and book calendar slots.', emoji: '📅', category: 'INTEGRATION', routePath: '/tools/calendar', status: 'UNKNOWN', isEnabled: false },
-  { key: 'scheduler', name: 'Scheduler', description: 'Run agent tasks on a schedule.', emoji: '⏰', category: 'UTILITY', routePath: '/tools/scheduler', status: 'HEALTHY', isEnabled: true },
-  { key: 'status', name: 'System status', description: 'Health of tools, agents and the gateway.', emoji: '📊', category: 'UTILITY', routePath: '/status', status: 'HEALTHY', isEnabled: true },
+  { key: 'chat', name: 'Chat', description: 'Talk to an agent.', emoji: 'MessageSquare', category: 'CORE', routePath: '/chat', status: 'HEALTHY', isEnabled: true },
+  { key: 'agents', name: 'Agents', description: 'Agents and their health.', emoji: 'Users', category: 'CORE', routePath: '/agents', status: 'HEALTHY', isEnabled: true },
+  { key: 'email', name: 'Email', description: 'Send and receive email through an agent.', emoji: 'Mail', category: 'COMMUNICATION', routePath: '/tools/email', status: 'HEALTHY', isEnabled: true },
+  { key: 'telegram', name: 'Telegram', description: 'A Telegram bot bridge for agents.', emoji: 'Send', category: 'COMMUNICATION', routePath: '/tools/telegram', status: 'DOWN', isEnabled: false },
+  { key: 'knowledge-search', name: 'Knowledge search', description: 'Semantic search over your knowledge bases.', emoji: 'Search', category: 'KNOWLEDGE', routePath: '/tools/knowledge', status: 'HEALTHY', isEnabled: true },
+  { key: 'document-ingest', name: 'Document ingestion', description: 'Chunk, embed and index uploaded documents.', emoji: 'Download', category: 'KNOWLEDGE', routePath: '/tools/ingest', status: 'DEGRADED', isEnabled: true },
+  { key: 'webhooks', name: 'Webhooks', description: 'Call external systems when events happen.', emoji: 'Link', category: 'INTEGRATION', routePath: '/tools/webhooks', status: 'HEALTHY', isEnabled: true },
+  { key: 'calendar', name: 'Calendar', description: 'Read and book calendar slots.', emoji: 'Calendar', category: 'INTEGRATION', routePath: '/tools/calendar', status: 'UNKNOWN', isEnabled: false },
+  { key: 'scheduler', name: 'Scheduler', description: 'Run agent tasks on a schedule.', emoji: 'Clock', category: 'UTILITY', routePath: '/tools/scheduler', status: 'HEALTHY', isEnabled: true },
+  { key: 'status', name: 'System status', description: 'Health of tools, agents and the gateway.', emoji: 'BarChart2', category: 'UTILITY', routePath: '/status', status: 'HEALTHY', isEnabled: true },
 ];
 
 export const agentId = (key: string): string => demoId('agent', key);

@@ -96,8 +96,8 @@ async function modelNames(db: PrismaClient, actor: Actor, ids: string[]): Promis
   if (!ids.length || !scopeWhere(actor, 'UsageDailyRollup', 'read')) return new Map();
   // By id only: a model the viewer may no longer open still has a name in their
   // usage history (row-level security still decides what the tenant client returns).
-  const rows = await db.aiModel.findMany({ where: { id: { in: ids } }, select: { id: true, name: true, icon: true } });
-  return new Map(rows.map((m) => [m.id, `${m.icon ? `${m.icon} ` : ''}${m.name}`]));
+  const rows = await db.aiModel.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
+  return new Map(rows.map((m) => [m.id, m.name]));
 }
 
 type TopBy = 'organizationId' | 'modelId' | 'userId' | 'apiKeyId';
@@ -130,7 +130,7 @@ async function namesFor(db: PrismaClient, by: TopBy, ids: string[]): Promise<Map
     case 'organizationId':
       return new Map((await db.organization.findMany({ where, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
     case 'modelId':
-      return new Map((await db.aiModel.findMany({ where, select: { id: true, name: true, icon: true } })).map((r) => [r.id, `${r.icon ? `${r.icon} ` : ''}${r.name}`]));
+      return new Map((await db.aiModel.findMany({ where, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
     case 'userId':
       return new Map((await db.user.findMany({ where, select: { id: true, email: true } })).map((r) => [r.id, r.email]));
     case 'apiKeyId':
