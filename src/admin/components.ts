@@ -28,6 +28,7 @@ export const Components = {
   MultiSelect: add('MultiSelect', 'multi-select.tsx'),
   LedgerList: add('LedgerList', 'ledger-list.tsx'),
   UsagePanel: add('UsagePanel', 'usage-panel.tsx'),
+  AuditChanges: add('AuditChanges', 'audit-changes.tsx'),
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),
