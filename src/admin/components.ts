@@ -32,6 +32,7 @@ export const Components = {
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),
+  ActionDeleteRecord: add('ActionDeleteRecord', 'action-delete-record.tsx'),
   ActionIssueKey: add('ActionIssueKey', 'action-issue-key.tsx'),
   ActionRotateKey: add('ActionRotateKey', 'action-rotate-key.tsx'),
   ActionGenerateKey: add('ActionGenerateKey', 'action-generate-key.tsx'),

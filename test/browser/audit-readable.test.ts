@@ -68,10 +68,10 @@ describe.skipIf(availability.skip)('the audit log in Chromium', () => {
   async function columns(page: Page): Promise<Record<string, string[]>> {
     await page.waitForSelector('[data-css="AuditLog-table-row"]');
     return page.evaluate(() => {
-      const heads = [...document.querySelectorAll('table thead tr:first-child > *')].map((th) => (th as HTMLElement).innerText.trim());
+      const heads = Array.from(document.querySelectorAll('table thead tr:first-child > *')).map((th) => (th as HTMLElement).innerText.trim());
       const out: Record<string, string[]> = {};
-      for (const row of document.querySelectorAll('[data-css="AuditLog-table-row"]')) {
-        [...row.querySelectorAll('td')].forEach((td, i) => {
+      for (const row of Array.from(document.querySelectorAll('[data-css="AuditLog-table-row"]'))) {
+        Array.from(row.querySelectorAll('td')).forEach((td, i) => {
           const h = heads[i];
           if (h) (out[h] ??= []).push((td as HTMLElement).innerText.trim());
         });
@@ -84,7 +84,7 @@ describe.skipIf(availability.skip)('the audit log in Chromium', () => {
     const row = await t.db.auditLog.findFirstOrThrow({ where: { recordId, action } });
     await page.goto(`/admin/resources/AuditLog/records/${row.id}/show`);
     await page.waitForSelector('[data-testid="audit-diff"]');
-    return page.$$eval('[data-testid="audit-diff-row"]', (rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => (td as HTMLElement).innerText.trim())));
+    return page.$$eval('[data-testid="audit-diff-row"]', (rows) => rows.map((r) => Array.from(r.querySelectorAll('td')).map((td) => (td as HTMLElement).innerText.trim())));
   }
 
   it('actions in words, records by name, the change as a diff', async () => {
@@ -136,5 +136,5 @@ describe.skipIf(availability.skip)('the audit log in Chromium', () => {
     } finally {
       await context.close();
     }
-  });
+  }, 240_000);
 });

@@ -11,6 +11,7 @@ import { sessionResource } from './session.resource.js';
 import { SCREEN_FACTORIES } from './screen-factories.js';
 import { withCustomActions } from '../actions/index.js';
 import { NOT_IN_PANEL } from './not-in-panel.js';
+import { namedDeleteConfirmation } from '../actions/delete-confirmation.js';
 
 export const GROUPS = {
   Tenancy: 'Home',
@@ -105,7 +106,7 @@ function defaultOptions(model: Model): ResourceOptions {
   const actions = Object.fromEntries(
     Object.entries(OPERATIONS).map(([action, op]) => [
       action,
-      { after: [strip], isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op) },
+      { after: [strip], isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op), ...namedDeleteConfirmation(model.name, action) },
     ]),
   );
   return {
