@@ -93,7 +93,8 @@ export function readableAudit(): AfterHook {
         } else {
           // Gone, or outside the viewer's scope: the name the row recorded, never the bare id.
           const named = nameInChanges(p.changes);
-          p.recordIdLink = JSON.stringify({ title: named ?? `${singularLabel(String(p.resource))} (not available)` });
+          const what = singularLabel(String(p.resource));
+          p.recordIdLink = JSON.stringify({ title: named ?? `${what.charAt(0).toUpperCase()}${what.slice(1)} (not available)` });
         }
       }
       if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) {
