@@ -131,4 +131,25 @@ describe.skipIf(availability.skip)('model and key forms in Chromium', () => {
       await page.context().close();
     }
   }, 240_000);
+
+  it('"Generate key" picks its expiry in ISO UTC too', async () => {
+    const page = await signedIn();
+    try {
+      await page.goto(`/admin/resources/User/records/${w.user.id}/generateKey`);
+      await page.waitForSelector('[data-testid="generate-key"]');
+      await page.fill('#gk-name', 'Picked expiry');
+      await page.fill('#gk-expires', '2027-05-06 07:08');
+      await page.keyboard.press('Escape');
+      await page.click('[data-testid="generate-key-submit"]');
+      await expect.poll(() => t.db.apiKey.count({ where: { name: 'Picked expiry' } }), { timeout: 30_000 }).toBe(1);
+      const key = await t.db.apiKey.findFirstOrThrow({ where: { name: 'Picked expiry' } });
+      expect(key.expiresAt?.toISOString()).toBe('2027-05-06T07:08:00.000Z');
+    } catch (e) {
+      const shot = await screenshotOnFailure(page, 'model-forms-generate-key');
+      if (shot && e instanceof Error) e.message += `\n(screenshot: ${shot})`;
+      throw e;
+    } finally {
+      await page.context().close();
+    }
+  }, 240_000);
 });
