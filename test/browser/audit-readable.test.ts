@@ -90,7 +90,7 @@ describe.skipIf(availability.skip)('the audit log in Chromium', () => {
   it('actions in words, records by name, the change as a diff', async () => {
     const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page.setDefaultTimeout(60_000);
     try {
       await signIn(page);
       await page.goto('/admin/resources/AuditLog?perPage=50');

@@ -35,7 +35,7 @@ describe.skipIf(availability.skip)('delete confirmations in Chromium', () => {
   async function signedIn(): Promise<Page> {
     const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page.setDefaultTimeout(60_000);
     await page.goto('/admin/login');
     await page.fill('[name="email"]', w.superadmin.email);
     await page.fill('[name="password"]', TEST_PASSWORD);

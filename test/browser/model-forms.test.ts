@@ -44,7 +44,7 @@ describe.skipIf(availability.skip)('model and key forms in Chromium', () => {
     // Far from UTC: a picker in local time would be five hours off.
     const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York' });
     const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
+    page.setDefaultTimeout(60_000);
     await page.goto('/admin/login');
     await page.fill('[name="email"]', w.superadmin.email);
     await page.fill('[name="password"]', TEST_PASSWORD);
