@@ -105,18 +105,19 @@ async function main(): Promise<void> {
     log.info({ applied }, applied.length ? 'migrations applied' : 'migrations current');
 
     const m = await app;
-    // Ledger partitions ahead and retention: owner's work (partitions belong to the
-    // table owner), safe when several instances start at once.
-    const ownerDb = m.createPrisma(database.url, { max: 2 });
-    try {
-      await m.ensureUsagePartitions(ownerDb, m.SYSTEM_ACTOR);
-      const retention = await m.applyRetention(ownerDb, m.SYSTEM_ACTOR, {
-        usageRetentionMonths: config.USAGE_RETENTION_MONTHS ?? null,
-        chatContentRetentionDays: config.CHAT_CONTENT_RETENTION_DAYS ?? null,
-      });
-      if (retention.droppedPartitions.length || retention.blankedMessages) log.info(retention, 'retention applied');
-    } finally {
-      await ownerDb.$disconnect();
+    // Retention is the owner's work (only a table's owner drops its partitions), and
+    // a client of its own costs a query compiler at every start: only when configured.
+    if (config.USAGE_RETENTION_MONTHS != null || config.CHAT_CONTENT_RETENTION_DAYS != null) {
+      const ownerDb = m.createPrisma(database.url, { max: 2 });
+      try {
+        const retention = await m.applyRetention(ownerDb, m.SYSTEM_ACTOR, {
+          usageRetentionMonths: config.USAGE_RETENTION_MONTHS ?? null,
+          chatContentRetentionDays: config.CHAT_CONTENT_RETENTION_DAYS ?? null,
+        });
+        if (retention.droppedPartitions.length || retention.blankedMessages) log.info(retention, 'retention applied');
+      } finally {
+        await ownerDb.$disconnect();
+      }
     }
     if (shutdown.stopping) return;
 
@@ -124,12 +125,20 @@ async function main(): Promise<void> {
     const appUrl = config.DATABASE_APP_URL ?? (await m.ensureAppLogin(database.url, m.deriveAppPassword(config.SESSION_SECRET), { log }));
     const base = m.createPrisma(appUrl);
     shutdown.add(PHASE.clients, 'database clients', () => base.$disconnect());
+    // Nothing at start queries as the app login: connect it (its query compiler, its pool)
+    // alongside the seeding, so that the first request after the banner does not pay for it.
+    const appConnected = base.$connect();
+    appConnected.catch(() => {}); // awaited below
     // System-wide work (sign-in, key lookup, sessions, seeds, superadmins, the usage hot path) on a login of its own.
     const systemUrl = config.DATABASE_SYSTEM_URL ?? (await m.ensureSystemLogin(database.url, m.deriveSystemPassword(config.SESSION_SECRET), { log }));
     const systemBase = m.createPrisma(systemUrl);
     shutdown.add(PHASE.clients, 'system database client', () => systemBase.$disconnect());
     const db = m.createTenantPrisma(base, systemBase);
     const systemDb = m.createTenantPrisma(systemBase);
+    // Ledger partitions ahead, before anything writes usage: rg_ensure_usage_partitions
+    // (0012_scale) runs with the owner's rights, is granted to the system login and is
+    // safe when several instances start at once.
+    await m.ensureUsagePartitions(systemBase, m.SYSTEM_ACTOR);
     if (shutdown.stopping) return;
 
     const seed = await m.seedDemo(systemDb, m.SYSTEM_ACTOR, {
@@ -140,6 +149,7 @@ async function main(): Promise<void> {
     });
     if (seed.adminPassword || seed.demoPassword) generated = seed;
 
+    await appConnected;
     const built = await m.buildApp({ config, db, databaseUrl: appUrl, systemDb, systemDatabaseUrl: systemUrl, log });
     shutdown.add(PHASE.app, 'app', () => built.close());
     if (shutdown.stopping) return;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PricingPlan, UserRole } from '@prisma/client';
 import { seedDemo, type SeedDemoResult } from '../src/domain/seed/seed-demo.js';
+import { demoDataComplete } from '../src/domain/seed/demo-seed-complete.js';
 import { SYSTEM_ACTOR } from '../src/domain/shared/actor.js';
 import { verifyPassword } from '../src/domain/auth/password.js';
 import { freshDatabase, type TestDatabase } from './setup/test-database.js';
@@ -176,5 +177,17 @@ describe('seedDemo', () => {
   it('never leaves a quota counter overspent', async () => {
     const over = await query(`SELECT id, used, reserved, limit_value FROM quota_counters WHERE limit_value IS NOT NULL AND used + reserved > limit_value`);
     expect(over).toEqual([]);
+  });
+
+  // Last: it changes the data. Warm starts skip seeding after one presence query;
+  // that shortcut must never hide a demo row that is missing.
+  it('skips a complete data set after one query, and still puts back a demo row that was deleted', async () => {
+    expect(await demoDataComplete(database.db)).toBe(true);
+    const [gone] = await query<{ id: string }>('DELETE FROM chat_messages WHERE id = (SELECT id FROM chat_messages ORDER BY id LIMIT 1) RETURNING id');
+    expect(gone, 'a demo chat message to delete').toBeDefined();
+    expect(await demoDataComplete(database.db)).toBe(false);
+    expect(await seedDemo(database.db, SYSTEM_ACTOR, { adminEmail: ADMIN_EMAIL, withDemoData: true })).toEqual({ adminEmail: ADMIN_EMAIL });
+    expect(await query('SELECT id FROM chat_messages WHERE id = $1', [gone!.id]), 'the seed put it back').toHaveLength(1);
+    expect(await demoDataComplete(database.db)).toBe(true);
   });
 });

@@ -73,7 +73,20 @@ function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** The user's ids from /etc/passwd: a synchronous `id` (twice) held up every start by a process spawn each. */
+function idsFromPasswd(): { uid: number; gid: number } | undefined {
+  try {
+    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${USER}:`));
+    const [, , uid, gid] = line?.split(':') ?? [];
+    return uid && gid && /^\d+$/.test(uid) && /^\d+$/.test(gid) ? { uid: Number(uid), gid: Number(gid) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function postgresIds(): { uid: number; gid: number } {
+  const known = idsFromPasswd(); // otherwise (directory services, no such user yet) ask `id`
+  if (known) return known;
   const id = (flag: string) => Number(execFileSync('id', [flag, USER], { encoding: 'utf8' }).trim());
   try {
     return { uid: id('-u'), gid: id('-g') };
@@ -88,9 +101,27 @@ function postgresIds(): { uid: number; gid: number } {
   }
 }
 
-/** True when `user` can traverse every folder up to `target` (and execute it). */
+/**
+ * True when `user` can traverse every folder up to `target` (and execute it).
+ * Read from the permission bits first; only a "no" is confirmed by running
+ * `test -x` as that user (ACLs and the like), since a spawn costs every start time.
+ */
 function reachable(target: string, ids: { uid: number; gid: number }): boolean {
+  if (permitsExecute(target, ids)) return true;
   return spawnSync('test', ['-x', target], { uid: ids.uid, gid: ids.gid }).status === 0;
+}
+
+function permitsExecute(target: string, ids: { uid: number; gid: number }): boolean {
+  try {
+    for (let p = path.resolve(target); ; p = path.dirname(p)) {
+      const st = fs.statSync(p);
+      const bit = st.uid === ids.uid ? 0o100 : st.gid === ids.gid ? 0o010 : 0o001;
+      if (!(st.mode & bit)) return false;
+      if (p === path.dirname(p)) return true;
+    }
+  } catch {
+    return false;
+  }
 }
 
 /** Copies the binaries to a folder every user can reach (once per version). */

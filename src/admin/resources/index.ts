@@ -62,6 +62,14 @@ export const FACTORIES: Record<string, ResourceFactory> = {
 const OPERATIONS = { list: 'read', show: 'read', search: 'read', new: 'create', edit: 'update', delete: 'delete', bulkDelete: 'delete' } as const;
 const NEWEST_FIRST = ['occurredAt', 'createdAt', 'startedAt', 'movedAt', 'day'];
 
+/**
+ * A resource's arguments as a class instance rather than a plain object: AdminJS
+ * deep-merges its options with lodash, which copies plain objects all the way
+ * down, here the whole Prisma client and its DMMF for each of ~30 resources
+ * (about half a second of every start); an instance is taken by reference.
+ */
+class ResourceArgs {}
+
 /** Every Prisma model as an AdminJS resource (but NOT_IN_PANEL), grouped for the sidebar. */
 export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWithOptions[] {
   const module = clientModule(datamodel);
@@ -72,7 +80,7 @@ export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWit
   return models.map((m) => {
     const model = getModelByName(m.name, module) as Model;
     const spec = FACTORIES[model.name]?.(deps) ?? {};
-    const resource: RealmgateResourceArgs = { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets };
+    const resource: RealmgateResourceArgs = Object.assign(new ResourceArgs(), { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets });
     // The matrix over whatever the spec says: a spec may narrow an action, never widen it.
     // Custom actions (src/admin/actions) join before the matrix, which governs them like the built-in ones.
     const options = withCustomActions(model.name, deps, mergeOptions(defaultOptions(model), spec.options ?? {}));

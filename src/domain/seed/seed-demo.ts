@@ -9,6 +9,7 @@ import { buildRealmData } from './demo-realm-data.js';
 import { DEMO_ORGS, DEMO_USERS, accessRows, orgId, orgRows, userId, userLimitRows, userRows } from './demo-tenants.js';
 import { buildCountersFromLedger } from '../quotas/reconcile-quotas.js';
 import { USAGE_DAYS, insertUsage, planUsage } from './demo-usage.js';
+import { demoDataComplete } from './demo-seed-complete.js';
 import { ensureSuperadmin } from './ensure-superadmin.js';
 import { asSystem } from './system-transaction.js';
 
@@ -43,6 +44,8 @@ export async function seedDemo(db: PrismaClient, actor: Actor, input: SeedDemoIn
 
 /** Returns the demo password only when it was generated here and used for at least one new user. */
 async function seedDemoData(db: PrismaClient, givenPassword: string | undefined): Promise<string | undefined> {
+  // Every start seeds: when nothing is missing, one query says so and the inserts below would all be no-ops.
+  if (await demoDataComplete(db)) return undefined;
   const existing = await asSystem(db, async (tx) => {
     await refuseForeignNaturalKeys(tx);
     return new Set((await tx.user.findMany({ where: { id: { in: DEMO_USERS.map((u) => userId(u.key)) } }, select: { id: true } })).map((u) => u.id));
