@@ -1,9 +1,10 @@
 import React, { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import { Box, Button, FormGroup, H4, Icon, Label, Text } from '@adminjs/design-system';
+import { Box, Button, DatePicker, FormGroup, H4, Icon, Label, Text } from '@adminjs/design-system';
 import { useNotice, type ActionProps } from 'adminjs';
 import SecretOnce from './action-secret-once.js';
 import { ErrorLine, failureOf, field, recordCall, withRefresh } from './action-ui.js';
+import { fromUtcWallClock, parseInstant, utcWallClock } from './utc-dates.js';
 
 interface RealmChoice {
   id: string;
@@ -42,8 +43,8 @@ const ActionGenerateKey: React.FC<ActionProps> = ({ action, resource, record }) 
     try {
       const data = await recordCall(resource.id, recordId, action.name, {
         ...form,
-        // datetime-local is the browser's local time; send an instant.
-        expiresAt: form.expiresAt ? new Date(form.expiresAt).toISOString() : '',
+        // Already the UTC instant the picker showed (see below).
+        expiresAt: form.expiresAt,
         scopes: JSON.stringify(scopes),
       });
       if (data.notice) addNotice(data.notice);
@@ -133,8 +134,21 @@ const ActionGenerateKey: React.FC<ActionProps> = ({ action, resource, record }) 
           <input id="gk-rpm" name="rateLimitPerMinute" type="number" min={1} style={field} value={form.rateLimitPerMinute} onChange={set('rateLimitPerMinute')} placeholder="No limit" />
         </FormGroup>
         <FormGroup style={{ flex: 1 }}>
-          <Label htmlFor="gk-expires">Expires</Label>
-          <input id="gk-expires" name="expiresAt" type="datetime-local" style={field} value={form.expiresAt} onChange={set('expiresAt')} />
+          <Label htmlFor="gk-expires">Expires (UTC)</Label>
+          {/* The panel's date format, ISO and UTC, as in the lists and the key's edit form. */}
+          <DatePicker
+            id="gk-expires"
+            name="expiresAt"
+            propertyType="datetime"
+            dateFormat="yyyy-MM-dd HH:mm"
+            placeholderText="Never"
+            inputMask={{ mask: [...'dddd-dd-dd dd:dd'].map((c) => (c === 'd' ? { regex: '\\d' } : c)) } as never}
+            value={parseInstant(form.expiresAt) ? utcWallClock(parseInstant(form.expiresAt)!) : ''}
+            onChange={(iso) => {
+              const picked = parseInstant(iso);
+              setForm({ ...form, expiresAt: picked ? fromUtcWallClock(picked).toISOString() : '' });
+            }}
+          />
         </FormGroup>
       </Box>
       <Text mb="lg" style={{ color: '#898A9A' }}>

@@ -29,9 +29,11 @@ export const Components = {
   LedgerList: add('LedgerList', 'ledger-list.tsx'),
   UsagePanel: add('UsagePanel', 'usage-panel.tsx'),
   StatusBadge: add('StatusBadge', 'status-badge.tsx'),
+  AuditChanges: add('AuditChanges', 'audit-changes.tsx'),
   // Custom actions (src/admin/actions).
   ActionSecretOnce: add('ActionSecretOnce', 'action-secret-once.tsx'),
   ActionConfirm: add('ActionConfirm', 'action-confirm.tsx'),
+  ActionDeleteRecord: add('ActionDeleteRecord', 'action-delete-record.tsx'),
   ActionIssueKey: add('ActionIssueKey', 'action-issue-key.tsx'),
   ActionRotateKey: add('ActionRotateKey', 'action-rotate-key.tsx'),
   ActionGenerateKey: add('ActionGenerateKey', 'action-generate-key.tsx'),
@@ -42,12 +44,21 @@ export const Components = {
   ActionTemporaryPassword: add('ActionTemporaryPassword', 'action-temporary-password.tsx'),
   ActionRealmMigration: add('ActionRealmMigration', 'action-realm-migration.tsx'),
   ActionRealmStats: add('ActionRealmStats', 'action-realm-stats.tsx'),
+  // Form pieces of issue #10 (lists of tasks, tags, allowed models).
+  TaskListEdit: add('TaskListEdit', 'task-list-edit.tsx'),
+  TagSelect: add('TagSelect', 'tag-select.tsx'),
+  ModelMultiSelect: add('ModelMultiSelect', 'model-multi-select.tsx'),
+  ModelList: add('ModelList', 'model-list.tsx'),
   // realmgate:scaffold components (`realmgate scaffold action` adds components above this line)
 } as const;
 
 // AdminJS's own components we replace: the header of every action page, so that
 // its heading and the document title say what the page shows.
 componentLoader.override('ActionHeader', path.join(DIR, 'action-header.tsx'));
+// Every date of the panel in one format, ISO and UTC: lists, show pages and the picker of forms.
+componentLoader.override('DefaultDatetimeListProperty', path.join(DIR, 'datetime-utc-list.tsx'));
+componentLoader.override('DefaultDatetimeShowProperty', path.join(DIR, 'datetime-utc-show.tsx'));
+componentLoader.override('DefaultDatetimeEditProperty', path.join(DIR, 'datetime-utc-edit.tsx'));
 
 // Where AdminJS writes and serves the bundle (its ADMIN_JS_TMP_DIR, read once at import).
 const tmpDir = () => path.resolve(process.env.ADMIN_JS_TMP_DIR || '.adminjs');

@@ -109,9 +109,9 @@ describe('lists', () => {
     const rows = audit.body.records as { params: Record<string, string> }[];
     const mine = rows.find((r) => r.params.recordId === world.orgA.id)!;
     expect(JSON.parse(mine.params.recordIdLink!)).toEqual({ href: `/admin/resources/Organization/records/${world.orgA.id}/show`, title: expect.stringMatching(/^Org A /) });
-    // Another organization's record stays an id: its name is not the viewer's to see.
+    // Another organization's record is neither linked nor named (its name is not the viewer's to see), nor shown as a bare id.
     const other = rows.find((r) => r.params.recordId === world.orgB.id)!;
-    expect(other.params.recordIdLink).toBeUndefined();
+    expect(JSON.parse(other.params.recordIdLink!)).toEqual({ title: 'Organization (not available)' });
   });
 });
 

@@ -3,6 +3,7 @@ import { relatedRecords } from './related-records.js';
 import type { ResourceFactory } from './resource-spec.js';
 import { chips, computed, iconName, quantity, readableJson, screen, SHOW_ONLY, when } from './screen-kit.js';
 import { writeOnlySecrets } from './write-only-secrets.js';
+import { Components } from '../components.js';
 
 /** "Free", "Trial · 14 days" or "Paid" (from isFree / isTrial / trialDays), and whose model it is. */
 async function offer(response: ActionResponse): Promise<ActionResponse> {
@@ -70,13 +71,13 @@ export const aiModelResource: ResourceFactory = ({ db, config }) => {
           providerModelId: { description: "The provider's name for the model, e.g. gpt-4o." },
           role: { description: 'Who the assistant acts as, e.g. "Senior content marketer".' },
           systemMessage: { type: 'textarea' },
-          tasks: { ...readableJson(), description: 'JSON: [{ "name": "...", "prompt": "..." }]' },
+          tasks: { components: { ...readableJson().components, edit: Components.TaskListEdit }, description: 'What the model is set up for: a name and the prompt that starts it.' },
           maxTokens: quantity(),
           organizationTypes: { ...chips('All types', true), description: 'Empty = every organization type.' },
           requiredPlan: { description: 'The lowest pricing plan that may use the model.' },
           tokenLimitAmount: quantity('No limit', undefined, 'Tokens per user per period. Empty = no limit.'),
           trialDays: { description: 'Length of the trial, counted from the day an organization first enables the model.' },
-          tags: chips('None'),
+          tags: { ...chips('None'), components: { ...chips('None').components, edit: Components.TagSelect } },
           offer: computed(),
           availability: computed(SHOW_ONLY),
           related: related.property,

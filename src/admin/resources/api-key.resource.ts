@@ -6,6 +6,7 @@ import { actorFromAdmin } from '../auth/admin-access.js';
 import { adminRequestMeta } from '../access/admin-request.js';
 import type { Before, ResourceFactory } from './resource-spec.js';
 import { chips, quantity, screen } from './screen-kit.js';
+import { Components } from '../components.js';
 
 // issueApiKey names input fields; the form names relations.
 const FORM_PATH: Record<string, string> = { userId: 'user', realmId: 'realm' };
@@ -87,7 +88,14 @@ export const apiKeyResource: ResourceFactory = ({ config, db }) => {
           prefix: { description: 'The first characters of the key, to recognise it; the key itself is never stored.' },
           user: { description: "The key's owner; the key belongs to the owner's organization. Default realm when none is chosen." },
           scopes: { ...chips('None', true), availableValues: scopeChoices },
-          allowedModelIds: { type: 'reference', reference: 'AiModel', isRequired: false, description: 'Empty = every model the owner may use.' },
+          // One multi-select of model names; none = all models the organization may use (its owner's limits still apply).
+          allowedModelIds: {
+            type: 'reference',
+            reference: 'AiModel',
+            isRequired: false,
+            components: { edit: Components.ModelMultiSelect, show: Components.ModelList, list: Components.ModelList },
+            description: 'Empty = all models the organization may use.',
+          },
           maxTokens: quantity('No limit', undefined, 'Per request. Empty = no limit of its own.'),
           rateLimitPerMinute: quantity('No limit', undefined, 'Empty = no limit of its own.'),
           expiresAt: { description: 'Empty = never expires.' },

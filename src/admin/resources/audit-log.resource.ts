@@ -1,8 +1,9 @@
 import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, RESOURCE_LABELS } from './labels.js';
 import { ledgerResource } from './ledger.resource.js';
-import { linkRecords } from './record-links.js';
+import { readableAudit } from '../audit/readable-audit.js';
+import { Components } from '../components.js';
 import { READ_ONLY_ACTIONS, type ResourceFactory } from './resource-spec.js';
-import { readableJson, recordLink, screen } from './screen-kit.js';
+import { recordLink, screen } from './screen-kit.js';
 
 /**
  * The audit log (append-only): who did what to which record. The record id
@@ -11,9 +12,8 @@ import { readableJson, recordLink, screen } from './screen-kit.js';
  */
 export const auditLogResource: ResourceFactory = (deps) => {
   const ledger = ledgerResource(deps).options!;
-  const links = linkRecords({
-    recordId: (p) => (p.recordId && p.resource ? { resource: String(p.resource), id: String(p.recordId) } : null),
-  });
+  // Names records, key actors and the change in words (src/admin/audit/readable-audit.ts).
+  const links = readableAudit();
   return {
     options: {
       ...ledger,
@@ -28,7 +28,7 @@ export const auditLogResource: ResourceFactory = (deps) => {
           action: { availableValues: AUDIT_ACTION_CHOICES },
           actorRole: { availableValues: Object.keys(ACTOR_ROLE_LABELS).map((r) => ({ value: r, label: r })) },
           recordId: recordLink({ list: true, filter: true, show: true, edit: false }),
-          changes: readableJson(),
+          changes: { components: { show: Components.AuditChanges } },
           // No foreign key (the entry outlives the organization), still a link while it exists.
           organizationId: { reference: 'Organization', type: 'reference' },
           actorId: { reference: 'User', type: 'reference' },

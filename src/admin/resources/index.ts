@@ -14,6 +14,7 @@ import { NOT_IN_PANEL } from './not-in-panel.js';
 import { DERIVED_WORDS, STATUS_STYLES } from './status-tones.js';
 import { COMPUTED_TITLES, RECORD_TITLE } from '../record-titles.js';
 import { Components } from '../components.js';
+import { namedDeleteConfirmation } from '../actions/delete-confirmation.js';
 
 export const GROUPS = {
   Tenancy: 'Home',
@@ -129,7 +130,7 @@ function defaultOptions(model: Model): ResourceOptions {
   const actions = Object.fromEntries(
     Object.entries(OPERATIONS).map(([action, op]) => [
       action,
-      { after: [strip], isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op) },
+      { after: [strip], isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op), ...namedDeleteConfirmation(model.name, action) },
     ]),
   );
   return {

@@ -1,5 +1,6 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import type { AfterHook } from './resource-spec.js';
+import { recordTitles } from './record-titles.js';
 
 /** Where a property of a record points: a resource (model name) and a record id. */
 export type LinkTarget = { resource: string; id: string } | null;
@@ -36,8 +37,7 @@ export function linkRecords(targets: Record<string, (params: Record<string, any>
           return; // not a resource of the panel
         }
         const found = await resource.findMany([...ids], context);
-        const decorated = resource.decorate();
-        for (const r of found) titles.set(`${resourceId}:${r.id()}`, String(decorated.titleOf(r) ?? r.id()));
+        for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
       }),
     );
     for (const { record, path, target } of links) {

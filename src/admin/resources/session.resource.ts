@@ -38,11 +38,20 @@ export const sessionResource: ResourceFactory = ({ db }) => {
         edit: { isAccessible: false },
         list: { after: [enrich] },
         show: { after: [enrich] },
-        delete: { guard: 'End this session? Its browser will have to sign in again.' },
-        bulkDelete: { guard: 'End the selected sessions? Their browsers will have to sign in again.' },
+        // The named confirmation (actions/delete-confirmation.ts) in this resource's words.
+        delete: { after: [enrich, titled], custom: { verb: 'End', singular: 'session of', plural: 'sessions', detail: 'Its browser will have to sign in again.' } },
+        bulkDelete: { after: [enrich, titled], custom: { verb: 'End', singular: 'session', plural: 'sessions', detail: 'Their browsers will have to sign in again.' } },
       },
     },
   };
+};
+
+/** A session is named by whose it is and where ("bob@acme.example, Firefox on Linux"), never by its id. */
+const titled: AfterHook = async (response: ActionResponse) => {
+  for (const r of [...((response.records as RecordJSON[] | undefined) ?? []), ...(response.record ? [response.record as RecordJSON] : [])]) {
+    r.title = [r.params.userEmail, r.params.browser].filter(Boolean).join(', ') || 'without a user';
+  }
+  return response;
 };
 
 /**

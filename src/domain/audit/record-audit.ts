@@ -26,7 +26,8 @@ const SECRET_KEY = /password|secret|hash|encrypted|pepper|^sess$|^token$|[a-z]To
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (value && typeof value === 'object' && !(value instanceof Date)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) ? (v == null ? v : '[redacted]') : redact(v)]));
+    // A flag named after a secret ("mustChangePassword") is no secret: booleans stay readable.
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRET_KEY.test(k) && typeof v !== 'boolean' ? (v == null ? v : '[redacted]') : redact(v)]));
   }
   if (typeof value === 'bigint') return value.toString();
   return value;

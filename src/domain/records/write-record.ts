@@ -3,6 +3,7 @@ import { checkDelete, checkedWriteData } from '../access/write-rules.js';
 import { sameValue } from '../access/same-value.js';
 import { scopeWhere, type Where } from '../access/scope.js';
 import type { Operation, ResourceName } from '../access/permissions.js';
+import { auditCode } from '../audit/audit-actions.js';
 import { recordAudit, type RequestMeta } from '../audit/record-audit.js';
 import { encryptSecret } from '../crypto/secret-box.js';
 import type { Actor, UserActor } from '../shared/actor.js';
@@ -76,7 +77,7 @@ export async function createRecord(db: PrismaClient, actorIn: Actor, resource: R
     await deps.beforeWrite?.(tx, checked, null);
     const created = await delegateOf(tx, resource).create({ data: { ...checked, ...secrets } });
     await assertReadable(tx, actor, resource, String(created.id));
-    await recordAudit(tx, actor, { action: 'create', resource, recordId: String(created.id), organizationId: (created.organizationId as string | null) ?? null, after: safeRecord(resource, created) }, meta);
+    await recordAudit(tx, actor, { action: auditCode(resource, 'create'), resource, recordId: String(created.id), organizationId: (created.organizationId as string | null) ?? null, after: safeRecord(resource, created) }, meta);
     return created;
   });
   return safeRecord(resource, row);
@@ -96,7 +97,7 @@ export async function updateRecord(db: PrismaClient, actorIn: Actor, resource: R
     await deps.beforeWrite?.(tx, changes, current);
     const updated = await delegateOf(tx, resource).update({ where: { id }, data: changes });
     await assertReadable(tx, actor, resource, id);
-    await recordAudit(tx, actor, { action: 'update', resource, recordId: id, organizationId: (updated.organizationId as string | null) ?? null, before: safeRecord(resource, current), after: safeRecord(resource, updated) }, meta);
+    await recordAudit(tx, actor, { action: auditCode(resource, 'update'), resource, recordId: id, organizationId: (updated.organizationId as string | null) ?? null, before: safeRecord(resource, current), after: safeRecord(resource, updated) }, meta);
     return updated;
   });
   return safeRecord(resource, row);
@@ -118,7 +119,7 @@ export async function deleteRecord(
     if (refusal) throw new AppError('FORBIDDEN', refusal);
     await delegateOf(tx, resource).delete({ where: { id } });
     await deps.afterDelete?.(tx, current);
-    await recordAudit(tx, actor, { action: 'delete', resource, recordId: id, organizationId: (current.organizationId as string | null) ?? null, before: safeRecord(resource, current) }, meta);
+    await recordAudit(tx, actor, { action: auditCode(resource, 'delete'), resource, recordId: id, organizationId: (current.organizationId as string | null) ?? null, before: safeRecord(resource, current) }, meta);
     return current;
   });
   return safeRecord(resource, row);

@@ -1,3 +1,4 @@
+import { auditActionsReadAs } from '../audit/audit-actions.js';
 import { AppError } from '../shared/app-error.js';
 
 /** The usage list's filters; each is served by an index on usage_events (0012_scale). */
@@ -91,5 +92,8 @@ export function usageWhere(f: UsageFilter): Record<string, unknown> {
 }
 
 export function auditWhere(f: AuditFilter): Record<string, unknown> {
-  return defined({ organizationId: f.organizationId, actorId: f.actorId, action: f.action, resource: f.resource, recordId: f.recordId, ...timeRange(f) });
+  // A code also finds the rows older versions wrote under its aliases (audit-actions.ts).
+  const actions = f.action ? auditActionsReadAs(f.action) : [];
+  const action = actions.length > 1 ? { in: actions } : f.action;
+  return defined({ organizationId: f.organizationId, actorId: f.actorId, action, resource: f.resource, recordId: f.recordId, ...timeRange(f) });
 }

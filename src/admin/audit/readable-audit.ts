@@ -1,0 +1,116 @@
+import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
+import { canonicalAuditAction } from '../../domain/audit/audit-actions.js';
+import { loadDatamodel } from '../dmmf.js';
+import { singularLabel } from '../resources/labels.js';
+import { recordTitles } from '../resources/record-titles.js';
+import type { AfterHook } from '../resources/resource-spec.js';
+import { auditDiff, type DiffRow } from './audit-diff.js';
+
+type Wanted = Map<string, Set<string>>;
+
+const want = (wanted: Wanted, resource: string, id: string) => {
+  if (!wanted.has(resource)) wanted.set(resource, new Set());
+  wanted.get(resource)!.add(id);
+};
+
+/**
+ * Titles of every (resource, id) wanted, one scoped findMany per resource
+ * (plus one per referenced resource where a title needs it): a page of audit
+ * rows costs a handful of queries, not one per row. A record the viewer may
+ * not see, or that is gone, gets no title.
+ */
+async function titlesOf(wanted: Wanted, context: ActionContext): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  await Promise.all(
+    [...wanted].map(async ([resourceId, ids]) => {
+      let resource;
+      try {
+        resource = context._admin.findResource(resourceId);
+      } catch {
+        return; // not a resource of the panel
+      }
+      const found = await resource.findMany([...ids], context);
+      for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
+    }),
+  );
+  return titles;
+}
+
+const NAME_KEYS = ['name', 'email', 'displayName', 'title', 'username'];
+
+/** What an audit row itself says the record was called (a deleted record's name is in its "before"). */
+function nameInChanges(changes: unknown): string | null {
+  let parsed = changes;
+  if (typeof changes === 'string') {
+    try {
+      parsed = JSON.parse(changes);
+    } catch {
+      return null;
+    }
+  }
+  const c = (parsed ?? {}) as { before?: Record<string, unknown> | null; after?: Record<string, unknown> | null };
+  for (const side of [c.before, c.after]) {
+    for (const k of NAME_KEYS) if (side && typeof side[k] === 'string' && side[k]) return String(side[k]);
+  }
+  return null;
+}
+
+/**
+ * The audit log in words, for list and show: the action code read as its
+ * canonical code (words via the property's choices), the record named
+ * (linked when the viewer may open it), an API key actor named by its key,
+ * and on the show page the change as rows of label, before and after.
+ */
+export function readableAudit(): AfterHook {
+  return async (response: ActionResponse, _request: ActionRequest, context: ActionContext) => {
+    const records = [...((response.records as RecordJSON[] | undefined) ?? []), ...(response.record ? [response.record as RecordJSON] : [])];
+    if (!records.length) return response;
+    const wanted: Wanted = new Map();
+    const diffs = new Map<RecordJSON, DiffRow[]>();
+    const datamodel = loadDatamodel();
+    for (const r of records) {
+      const p = r.params ?? {};
+      if (typeof p.action === 'string') p.action = canonicalAuditAction(p.action, typeof p.resource === 'string' ? p.resource : null);
+      if (p.recordId && p.resource) want(wanted, String(p.resource), String(p.recordId));
+      if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) want(wanted, 'ApiKey', p.actorLabel.slice(4));
+      if (response.record && typeof p.resource === 'string') {
+        const rows = auditDiff(datamodel, p.resource, p.changes);
+        diffs.set(r, rows);
+        for (const row of rows) {
+          if (!row.reference) continue;
+          for (const v of [row.before, row.after]) if (/^[0-9a-f-]{36}$/i.test(v)) want(wanted, row.reference, v);
+        }
+      }
+    }
+    const titles = await titlesOf(wanted, context);
+    for (const r of records) {
+      const p = r.params;
+      if (p.recordId && p.resource) {
+        const title = titles.get(`${p.resource}:${p.recordId}`);
+        if (title) {
+          const href = context.h.recordActionUrl({ resourceId: String(p.resource), recordId: String(p.recordId), actionName: 'show' });
+          p.recordIdLink = JSON.stringify({ href, title });
+        } else {
+          // Gone, or outside the viewer's scope: the name the row recorded, never the bare id.
+          const named = nameInChanges(p.changes);
+          const what = singularLabel(String(p.resource));
+          p.recordIdLink = JSON.stringify({ title: named ?? `${what.charAt(0).toUpperCase()}${what.slice(1)} (not available)` });
+        }
+      }
+      if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) {
+        const key = titles.get(`ApiKey:${p.actorLabel.slice(4)}`);
+        p.actorLabel = key ? `API key ${key}` : 'An API key';
+      }
+      const rows = diffs.get(r);
+      if (rows) {
+        for (const row of rows) {
+          if (!row.reference) continue;
+          row.before = titles.get(`${row.reference}:${row.before}`) ?? row.before;
+          row.after = titles.get(`${row.reference}:${row.after}`) ?? row.after;
+        }
+        p.changesDiff = JSON.stringify(rows.map(({ reference: _r, ...row }) => row));
+      }
+    }
+    return response;
+  };
+}

@@ -1,0 +1,55 @@
+import { populator, type ActionContext, type BaseRecord } from 'adminjs';
+import { when } from './screen-kit.js';
+
+/**
+ * How a record is named where it is mentioned by id (audit log, quota
+ * subjects, migration items): words a person recognises, never a uuid or a
+ * JavaScript date string. Records are read in batches by the caller; rules
+ * that need a referenced record's name populate all of them at once.
+ */
+interface TitleRule {
+  /** References to populate first (one query per referenced resource for the whole batch). */
+  populate?: boolean;
+  title(record: BaseRecord): string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/** A date as every list shows it ("2026-11-30 13:46", UTC); anything else as text. */
+export function readableValue(v: unknown): string | null {
+  if (v == null || v === '') return null;
+  if (v instanceof Date) return when(v);
+  if (typeof v === 'string' && ISO_DATE.test(v) && !Number.isNaN(Date.parse(v))) return when(new Date(v));
+  return String(v);
+}
+
+const populatedTitle = (record: BaseRecord, path: string): string | null => {
+  const ref = record.populated?.[path];
+  return ref ? readableValue(ref.title()) : null;
+};
+
+const pair = (a: string | null, b: string | null) => (a && b ? `${a} / ${b}` : null);
+
+const RULES: Record<string, TitleRule> = {
+  RealmMigrationRun: { title: (r) => readableValue(r.params.startedAt) },
+  OrganizationModelAccess: { populate: true, title: (r) => pair(populatedTitle(r, 'organization'), populatedTitle(r, 'model')) },
+  UserModelLimit: { populate: true, title: (r) => pair(populatedTitle(r, 'user'), populatedTitle(r, 'model')) },
+  ApiKey: { title: (r) => (r.params.name ? `${String(r.params.name)}${r.params.prefix ? ` · ${String(r.params.prefix)}` : ''}` : null) },
+  User: { title: (r) => (r.params.email ? String(r.params.email) : null) },
+};
+
+/** Titles of `records` (all of one resource), by record id. */
+export async function recordTitles(resourceId: string, records: BaseRecord[], context: ActionContext): Promise<Map<string, string>> {
+  const rule = RULES[resourceId];
+  if (rule?.populate && records.length) await populator(records, context);
+  const titles = new Map<string, string>();
+  for (const r of records) {
+    const id = String(r.id());
+    const own = rule?.title(r) ?? null;
+    const fallback = readableValue(r.title());
+    const title = own ?? (fallback && !UUID.test(fallback) ? fallback : null);
+    if (title) titles.set(id, title);
+  }
+  return titles;
+}
