@@ -35,6 +35,7 @@ export interface RealmgateResourceArgs {
 type Row = Record<string, any>;
 type Delegate = {
   findFirst(args: unknown): Promise<Row | null>;
+  findMany(args: unknown): Promise<Row[]>;
   count(args: unknown): Promise<number>;
   create(args: unknown): Promise<Row>;
   update(args: unknown): Promise<Row>;
@@ -272,6 +273,22 @@ export class RealmgateResource extends Resource {
   /** The client audit rows of custom actions go through (the request's tenant applies). */
   auditClient(): PrismaClient {
     return this.client as PrismaClient;
+  }
+
+  /**
+   * Id and title of each of `ids` the signed-in admin may read, as records
+   * holding those two values only, read on `client` (the caller's transaction):
+   * what a list's reference cells show, in one two-column query per resource.
+   */
+  async titleRecords(client: Prisma.TransactionClient, ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<BaseRecord[]> {
+    const where = this.scopedIds(ids, context, 'read');
+    if (!where) return [];
+    const idPath = this.idProperty.path();
+    const titleName = this._decorated?.titleProperty().name() ?? idPath;
+    const title = this.field(titleName);
+    const select = { [idPath]: true, ...(title && title.kind !== 'object' && !isSecretField(this.model.name, titleName) ? { [titleName]: true } : {}) };
+    const rows = await this.delegate(client).findMany({ where, select });
+    return rows.map((row) => this.record(row));
   }
 
   /** A row read elsewhere (the ledger lists' keyset pages) as this resource's record. */
