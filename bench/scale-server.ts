@@ -39,7 +39,7 @@ export async function startBenchServer(opts: { appUrl: string; systemUrl: string
   const base = client(opts.appUrl, 8);
   const system = client(opts.systemUrl, 4);
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: SECRET, API_KEY_PEPPER: SECRET, ENCRYPTION_KEY: 'a'.repeat(64) });
-  const built = await buildApp({ config, db: createTenantPrisma(base, system), databaseUrl: opts.appUrl, systemDb: system, systemDatabaseUrl: opts.systemUrl, log: createLogger('silent') });
+  const built = await buildApp({ config, db: createTenantPrisma(base, system), databaseUrl: opts.appUrl, systemDb: system, systemDatabaseUrl: opts.systemUrl, log: createLogger((process.env.BENCH_LOG ?? 'silent') as 'silent') });
   const http = await new Promise<Server>((resolve) => {
     const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
   });

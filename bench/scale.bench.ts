@@ -36,7 +36,8 @@ const EXPORT_ROWS = Math.min(ROWS, Number(process.env.BENCH_EXPORT_ROWS ?? 1_000
 const DATA_DIR = process.env.BENCH_DATA_DIR;
 const DAYS = 120;
 const PG_PASSWORD = 'bench-postgres-password';
-// Iterating: BENCH_ONLY=<text> times only the API cases whose name contains it; BENCH_PARTS=api,rls,export picks the tables.
+// Iterating: BENCH_ONLY=<text> times only the API cases whose name contains it; BENCH_PARTS=api,rls,export picks
+// the tables (BENCH_PARTS=generate only builds the data set).
 const ONLY = process.env.BENCH_ONLY;
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'api,rls,export').split(','));
 
@@ -90,6 +91,7 @@ async function main() {
     clients.push(owner);
     log(`bench:scale: ${ROWS.toLocaleString('en-US')} ledger rows, ${ORGS} organizations, ${DAYS} days, ${REPEAT} timed requests each; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const ids = await ensureBenchData(owner, { rows: ROWS, orgs: ORGS, days: DAYS }, log);
+    if (PARTS.has('generate')) return; // BENCH_PARTS=generate: only build the data set (into BENCH_DATA_DIR)
     const appUrl = await ensureAppLogin(ownerUrl, 'bench-app-login-password');
     const systemUrl = await ensureSystemLogin(ownerUrl, 'bench-system-login-password');
     const tenant = new pg.Client({ connectionString: appUrl });

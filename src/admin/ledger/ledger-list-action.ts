@@ -12,6 +12,9 @@ import { listRecordsJson, populateListReferences } from './ledger-references.js'
 
 export type LedgerKind = 'usage' | 'audit';
 
+/** Prisma's interactive-transaction defaults (2 s to get a connection, 5 s in all) are too tight for a busy database. */
+const TX = { maxWait: 10_000, timeout: 20_000 };
+
 /**
  * The list action of the usage ledger and the audit log: newest first by
  * keyset (`after` = the previous page's nextCursor), never OFFSET, a total
@@ -40,7 +43,7 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
           const client = tx as unknown as PrismaClient;
           const counted = await listUsagePage(client, actor, { filter, limit: 1 });
           return { counted, totals: await usageTotals(client, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }) };
-        });
+        }, TX);
         return { ...empty, meta: { ...empty.meta, total: counted.total, totalCapped: counted.totalCapped, totals } };
       }
       const resource = context.resource as unknown as RealmgateResource;
@@ -51,7 +54,7 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
         const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
         await populateListReferences(tx, context, records);
         return { page, records };
-      });
+      }, TX);
       context.records = records;
       return {
         records: listRecordsJson(records, context),
