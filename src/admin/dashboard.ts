@@ -1,5 +1,6 @@
 import type { PageContext, PageHandler } from 'adminjs';
 import type { PrismaClient } from '@prisma/client';
+import { readAsTenant } from '../db/tenant-context.js';
 import type { AppDeps } from '../app.js';
 import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
@@ -48,7 +49,7 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
     const superadmin = admin?.role === 'SUPERADMIN';
 
     const none = Promise.resolve([] as TopEntry[]);
-    // One transaction for the whole page (the tenant set once): a dozen reads,
+    // One transaction for a tenant's whole page (readAsTenant): a dozen reads,
     // each its own transaction, would take a dozen pooled connections at once,
     // and more of them than the pool holds never finish (every connection holds
     // a BEGIN while its next statement waits for a free connection).
@@ -68,7 +69,7 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
       auditScope ? db.auditLog.findMany({ where: auditScope, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 8, select: { id: true, occurredAt: true, actorLabel: true, action: true, resource: true } }) : [],
       admin?.organizationId && orgScope ? db.organization.findFirst({ where: and(orgScope, { id: admin.organizationId as string }), select: { name: true } }) : null,
     ]);
-    const [orgs, users, keys, realms, month, series, topOrgs, topModels, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await deps.db.$transaction((tx) => read(tx as unknown as PrismaClient), { maxWait: 10_000, timeout: 20_000 });
+    const [orgs, users, keys, realms, month, series, topOrgs, topModels, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAsTenant(deps.db, read);
 
     const cards: DashboardData['cards'] = [];
     if (orgs !== null) cards.push({ label: 'Active organizations', value: number(orgs), href: href('Organization') });

@@ -280,7 +280,7 @@ export class RealmgateResource extends Resource {
    * holding those two values only, read on `client` (the caller's transaction):
    * what a list's reference cells show, in one two-column query per resource.
    */
-  async titleRecords(client: Prisma.TransactionClient, ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<BaseRecord[]> {
+  async titleRecords(client: Prisma.TransactionClient | PrismaClient, ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<BaseRecord[]> {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return [];
     const idPath = this.idProperty.path();
@@ -336,7 +336,7 @@ export class RealmgateResource extends Resource {
     return out;
   }
 
-  private delegate(tx: Prisma.TransactionClient): Delegate {
+  private delegate(tx: Prisma.TransactionClient | PrismaClient): Delegate {
     return (tx as unknown as Record<string, Delegate>)[lowerFirst(this.model.name)]!;
   }
 
@@ -399,6 +399,10 @@ export class RealmgateResource extends Resource {
     const where: Record<string, unknown> = convertFilter(this.model.fields, { filters: Object.fromEntries(kept) } as Filter);
     for (const [name, f] of kept) {
       const type = this.field(name)!.type;
+      // Text matches ignore case: typing "acme" in a filter or a reference
+      // dropdown (the search action) finds "Acme Corp".
+      const match = where[name] as { contains?: unknown } | undefined;
+      if (type === 'String' && match && typeof match === 'object' && 'contains' in match) where[name] = { ...match, mode: 'insensitive' };
       if (!NUMERIC.has(type)) continue;
       try {
         where[name] = toNumber(name, type, f.value);

@@ -1,5 +1,5 @@
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
-import type { PrismaClient } from '@prisma/client';
+import { readAsTenant } from '../../db/tenant-context.js';
 import type { AppDeps } from '../../app.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
 import { isAppError } from '../../domain/shared/app-error.js';
@@ -12,15 +12,13 @@ import { listRecordsJson, populateListReferences } from './ledger-references.js'
 
 export type LedgerKind = 'usage' | 'audit';
 
-/** Prisma's interactive-transaction defaults (2 s to get a connection, 5 s in all) are too tight for a busy database. */
-const TX = { maxWait: 10_000, timeout: 20_000 };
 
 /**
  * The list action of the usage ledger and the audit log: newest first by
  * keyset (`after` = the previous page's nextCursor), never OFFSET, a total
- * counted no further than COUNT_CAP ("10,000+"). A page is one transaction
- * (the tenant set once): its rows, the capped count and the titles of what the
- * rows refer to. The usage totals line for the filter (from rollups where it
+ * counted no further than COUNT_CAP ("10,000+"). A page's reads (its rows,
+ * the capped count, the titles of what the rows refer to) are one transaction
+ * for a tenant (its settings set once), see readAsTenant. The usage totals line for the filter (from rollups where it
  * can) is its own request, `view=totals`, which the screen makes after the
  * page: a sum over months of rollups never holds the page back. Same domain
  * functions as the export, so the screen and the CSV agree.
@@ -39,22 +37,20 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
         if (kind !== 'usage') return empty;
         // The capped count decides whether a filter the rollups cannot answer may be summed from the ledger.
         const filter = usageFilterFrom(query);
-        const { counted, totals } = await db.$transaction(async (tx) => {
-          const client = tx as unknown as PrismaClient;
+        const { counted, totals } = await readAsTenant(db, async (client) => {
           const counted = await listUsagePage(client, actor, { filter, limit: 1 });
           return { counted, totals: await usageTotals(client, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }) };
-        }, TX);
+        });
         return { ...empty, meta: { ...empty.meta, total: counted.total, totalCapped: counted.totalCapped, totals } };
       }
       const resource = context.resource as unknown as RealmgateResource;
-      const { page, records } = await db.$transaction(async (tx) => {
+      const { page, records } = await readAsTenant(db, async (client) => {
         const input = { after, limit };
-        const client = tx as unknown as PrismaClient;
         const page = kind === 'usage' ? await listUsagePage(client, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(client, actor, { ...input, filter: auditFilterFrom(query) });
         const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
-        await populateListReferences(tx, context, records);
+        await populateListReferences(client, context, records);
         return { page, records };
-      }, TX);
+      });
       context.records = records;
       return {
         records: listRecordsJson(records, context),

@@ -1,5 +1,5 @@
 import type { ActionContext, BaseRecord, RecordJSON } from 'adminjs';
-import type { Prisma } from '@prisma/client';
+import type { Prisma, PrismaClient } from '@prisma/client';
 import type { RealmgateResource } from '../prisma-resource.js';
 
 /**
@@ -9,7 +9,7 @@ import type { RealmgateResource } from '../prisma-resource.js';
  * AdminJS's populator would read whole rows through one transaction each and
  * for every reference property, shown or not.
  */
-export async function populateListReferences(tx: Prisma.TransactionClient, context: ActionContext, records: BaseRecord[]): Promise<void> {
+export async function populateListReferences(tx: Prisma.TransactionClient | PrismaClient, context: ActionContext, records: BaseRecord[]): Promise<void> {
   const references = context.resource
     .decorate()
     .getProperties({ where: 'list' })
