@@ -1,7 +1,7 @@
 // The part of autocannon's API the benchmarks use (it ships no types).
 declare module 'autocannon' {
   namespace autocannon {
-    interface Histogram { average: number; p50: number; p99: number; p97_5: number; max: number }
+    interface Histogram { average: number; p50: number; p99: number; p97_5: number; max: number; total: number }
     interface Result { requests: Histogram; latency: Histogram; non2xx: number; errors: number; timeouts: number; statusCodeStats: Record<string, { count: number }> }
     interface RawRequest { method?: string; path?: string; headers?: Record<string, string>; body?: string }
     interface Options {

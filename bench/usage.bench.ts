@@ -83,11 +83,43 @@ function runAutocannon(url: string, connections: number, pick: () => { secret: s
   });
 }
 
-function pgbench(url: string, connections: number): number {
+function pgbench(url: string, connections: number): { tps: number; transactions: number } {
   const run = spawnSync('pgbench', ['-N', '-n', '-c', String(connections), '-j', '2', '-T', String(SECONDS), url], { encoding: 'utf8' });
   const m = /tps = ([\d.]+)/.exec(run.stdout);
-  if (!m) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
-  return Number(m[1]);
+  const n = /number of transactions actually processed: (\d+)/.exec(run.stdout);
+  if (!m || !n) throw new Error(`pgbench failed: ${run.stderr || run.stdout}`);
+  return { tps: Number(m[1]), transactions: Number(n[1]) };
+}
+
+/**
+ * CPU seconds used so far by the app process and by every PostgreSQL process
+ * (from /proc): CPU per request does not depend on what else the machine runs,
+ * unlike requests per second, so it is printed beside them.
+ */
+/** CPU seconds the whole machine spent busy so far (/proc/stat): every process, load generator included. */
+function machineBusySeconds(): number {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
+  return (user + nice + system + irq + softirq + steal) / 100;
+}
+
+function cpuSeconds(appPid: number | undefined): { app: number; postgres: number } {
+  const tick = 100; // USER_HZ on Linux
+  const read = (pid: string) => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpu: (Number(f[11]) + Number(f[12])) / tick };
+    } catch {
+      return null;
+    }
+  };
+  let postgres = 0;
+  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    const s = read(pid);
+    if (s && s.comm === 'postgres') postgres += s.cpu;
+  }
+  return { app: appPid ? read(String(appPid))?.cpu ?? 0 : 0, postgres };
 }
 
 async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
@@ -138,31 +170,49 @@ async function main() {
     const started = await startApp(ownerUrl, appUrl);
     app = started.child;
     log(`Hot path benchmark: ${allKeys.length} keys in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-    // Warm-up: the first requests load catalogs and create counter rows.
+    // Warm-up: one request per key loads every catalog and creates every counter row
+    // (a gateway's steady state), then a short run warms the JIT.
+    for (let i = 0; i < allKeys.length; i += 32) {
+      await Promise.all(allKeys.slice(i, i + 32).map((k) => fetch(`${started.url}/api/v1/usage`, {
+        method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${k.secret}` },
+        body: JSON.stringify({ model: 'bench-model', inputTokens: 1, outputTokens: 1, idempotencyKey: crypto.randomUUID() }),
+      }).then((r) => r.arrayBuffer())));
+    }
     await runAutocannon(started.url, 16, () => allKeys[Math.floor(Math.random() * allKeys.length)]!).catch(() => null);
 
     const rows: string[][] = [];
     for (const conns of CONNECTIONS) {
-      const tps = pgbench(pgbenchUrl, conns);
+      const machineBefore = machineBusySeconds();
+      const { tps, transactions } = pgbench(pgbenchUrl, conns);
+      const pgbenchCpu = ((machineBusySeconds() - machineBefore) / transactions) * 1000;
       for (const [name, pick] of [
         ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
         ['hot tenant', () => hot],
       ] as const) {
+        const before = cpuSeconds(app.pid);
+        const machineBefore = machineBusySeconds();
         const r = await runAutocannon(started.url, conns, pick);
+        const machine = machineBusySeconds() - machineBefore;
+        const after = cpuSeconds(app.pid);
         const verdict = await check(c);
         const errors = r.non2xx + r.errors + r.timeouts;
-        rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+        const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
+        rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
+          perReq(after.app - before.app), perReq(after.postgres - before.postgres), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
-    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'counters = ledger, no limit passed'];
+    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
     log('');
     log(line(head));
     log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const r of rows) log(line(r));
-    log(`\nload average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log('\nCPU columns: the app process, every PostgreSQL process, and the whole machine (autocannon or pgbench included; other');
+    log("processes too when the machine is shared), per request or per pgbench transaction. Requests per second depend on what");
+    log('else runs; CPU per request much less so.');
+    log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     if (app && app.exitCode === null) {
       const exited = new Promise((r) => app!.once('exit', r));

@@ -50,7 +50,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
   // Pages and JSON compressed on the fly; the panel's bundles come precompressed (admin/static-assets.ts).
-  app.use(compression());
+  // Only reads: what a POST, PUT or DELETE answers is a small JSON document, and a
+  // gateway's hot path (POST /api/v1/usage) should not pay for wrapping every answer.
+  const compress = compression();
+  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? compress(req, res, next) : next()));
 
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(httpMetrics(metrics));

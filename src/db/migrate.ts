@@ -6,8 +6,9 @@ import pg from 'pg';
 
 /**
  * The migration runner: SQL files in prisma/migrations/NNNN_name/{migration,down}.sql,
- * applied in order under an advisory lock, one transaction per file, with name and
- * checksum recorded. A file edited after it was applied is refused.
+ * applied in order, one transaction per file holding a transaction-scoped advisory
+ * lock (safe behind PgBouncer in transaction pooling), with name and checksum
+ * recorded. A file edited after it was applied is refused.
  */
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../prisma/migrations');
 const TABLE = '_realmgate_migrations';
@@ -50,20 +51,38 @@ export function loadMigrations(dir = MIGRATIONS_DIR): MigrationFile[] {
     });
 }
 
-async function withLockedClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url, application_name: 'realmgate-migrate' });
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs `fn` in one transaction that holds the runners' advisory lock. The lock
+ * is transaction-scoped, never session-level: behind PgBouncer in transaction
+ * pooling a session lock would stay on whichever server connection took it (and
+ * its unlock could land on another), so every step takes the lock afresh,
+ * re-reads what is applied, and commits or rolls back with the lock.
+ */
+async function lockedTransaction<T>(client: pg.Client, fn: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (
       name TEXT PRIMARY KEY,
       checksum TEXT NOT NULL,
       applied_at TIMESTAMPTZ NOT NULL DEFAULT now()
     )`);
-    return await fn(client);
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => {});
-    await client.end();
+    const out = await fn();
+    await client.query('COMMIT');
+    return out;
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw e;
   }
 }
 
@@ -83,68 +102,78 @@ function verify(files: MigrationFile[], done: Map<string, { checksum: string }>)
   }
 }
 
-async function inTransaction(client: pg.Client, fn: () => Promise<void>): Promise<void> {
-  await client.query('BEGIN');
-  try {
-    await fn();
-    await client.query('COMMIT');
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw e;
-  }
-}
-
 /** Every migration with whether it is applied; throws if an applied file changed. */
 export async function migrationStatus(url: string, files = loadMigrations()): Promise<MigrationState[]> {
-  return withLockedClient(url, async (client) => {
-    const done = await applied(client);
-    return files.map((f) => {
-      const row = done.get(f.name);
-      return { name: f.name, applied: !!row, appliedAt: row?.appliedAt ?? null, changed: !!row && row.checksum !== f.checksum };
-    });
-  });
+  return withClient(url, (client) =>
+    lockedTransaction(client, async () => {
+      const done = await applied(client);
+      return files.map((f) => {
+        const row = done.get(f.name);
+        return { name: f.name, applied: !!row, appliedAt: row?.appliedAt ?? null, changed: !!row && row.checksum !== f.checksum };
+      });
+    }),
+  );
 }
 
-/** Applies pending migrations in order (at most `steps`); returns the names applied. */
+/**
+ * Applies pending migrations in order (at most `steps`); returns the names applied.
+ * One transaction per file, each under the lock and re-checking what is applied,
+ * so racing runners (several instances starting at once) apply each file once.
+ */
 export async function migrateUp(url: string, opts: { steps?: number; files?: MigrationFile[] } = {}): Promise<string[]> {
   const files = opts.files ?? loadMigrations();
-  return withLockedClient(url, async (client) => {
-    const done = await applied(client);
-    verify(files, done);
-    const pending = files.filter((f) => !done.has(f.name)).slice(0, opts.steps ?? Infinity);
+  const steps = opts.steps ?? Infinity;
+  return withClient(url, async (client) => {
+    const pending = await lockedTransaction(client, async () => {
+      const done = await applied(client);
+      verify(files, done);
+      return files.filter((f) => !done.has(f.name)).slice(0, steps);
+    });
+    const appliedNow: string[] = [];
     for (const f of pending) {
-      await inTransaction(client, async () => {
+      const did = await lockedTransaction(client, async () => {
+        const done = await applied(client);
+        verify(files, done);
+        if (done.has(f.name)) return false; // another runner applied it meanwhile
         try {
           await client.query(f.up);
         } catch (e) {
           throw new MigrationError(`Migration ${f.name} failed: ${(e as Error).message}`);
         }
         await client.query(`INSERT INTO ${TABLE} (name, checksum) VALUES ($1, $2)`, [f.name, f.checksum]);
+        return true;
       });
+      if (did) appliedNow.push(f.name);
     }
-    return pending.map((f) => f.name);
+    return appliedNow;
   });
 }
 
 /** Rolls back the last `steps` applied migrations with their down.sql; returns the names. */
 export async function migrateDown(url: string, opts: { steps?: number; files?: MigrationFile[] } = {}): Promise<string[]> {
   const files = opts.files ?? loadMigrations();
-  return withLockedClient(url, async (client) => {
-    const done = await applied(client);
-    verify(files, done);
-    const targets = files.filter((f) => done.has(f.name)).reverse().slice(0, opts.steps ?? 1);
-    for (const f of targets) {
-      if (f.down === null) throw new MigrationError(`Migration ${f.name} has no down.sql and cannot be rolled back`);
-      await inTransaction(client, async () => {
+  const steps = opts.steps ?? 1;
+  return withClient(url, async (client) => {
+    const reverted: string[] = [];
+    while (reverted.length < steps) {
+      const name = await lockedTransaction(client, async () => {
+        const done = await applied(client);
+        verify(files, done);
+        const f = files.filter((x) => done.has(x.name)).pop();
+        if (!f) return null;
+        if (f.down === null) throw new MigrationError(`Migration ${f.name} has no down.sql and cannot be rolled back`);
         try {
-          await client.query(f.down!);
+          await client.query(f.down);
         } catch (e) {
           throw new MigrationError(`Rolling back ${f.name} failed: ${(e as Error).message}`);
         }
         await client.query(`DELETE FROM ${TABLE} WHERE name = $1`, [f.name]);
+        return f.name;
       });
+      if (!name) break;
+      reverted.push(name);
     }
-    return targets.map((f) => f.name);
+    return reverted;
   });
 }
 

@@ -1,7 +1,8 @@
 import type { Prisma, PrismaClient } from '@prisma/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { generateApiKeySecret } from '../../src/domain/api-keys/api-key-secret.js';
-import { authenticateApiKey } from '../../src/domain/api-keys/authenticate-api-key.js';
+import { ApiKeyLookupCache, authenticateApiKey } from '../../src/domain/api-keys/authenticate-api-key.js';
+import pg from 'pg';
 import { issueApiKey } from '../../src/domain/api-keys/issue-api-key.js';
 import { LastUsedTracker } from '../../src/domain/api-keys/last-used-tracker.js';
 import { AppError } from '../../src/domain/shared/app-error.js';
@@ -143,5 +144,33 @@ describe('LastUsedTracker', () => {
     await authenticateApiKey(t.app, k.secret, { pepper: PEPPER, tracker });
     await tracker.stop();
     expect(tracker.pendingCount).toBe(0);
+  });
+});
+
+describe('ApiKeyLookupCache', () => {
+  it('with a SQL runner, looks up the misses of one event-loop turn in one query, and caches each key at most a second', async () => {
+    const keys = await Promise.all(Array.from({ length: 12 }, () => newKey()));
+    const pool = new pg.Pool({ connectionString: t.systemUrl, max: 2 });
+    try {
+      const statements: unknown[][] = [];
+      const query = async <T,>(text: string, values: unknown[]) => { statements.push(values); return (await pool.query(text, values)).rows as T[]; };
+      let now = 1_000_000;
+      const cache = new ApiKeyLookupCache(1000, query, () => now);
+      const unknown = generateApiKeySecret();
+      const results = await Promise.all([...keys.map((k) => authenticateApiKey(t.app, k.secret, { pepper: PEPPER, cache })), refusal(authenticateApiKey(t.app, unknown, { pepper: PEPPER, cache }))]);
+      expect(statements).toHaveLength(1);
+      expect((statements[0]![0] as string[]).length).toBe(13);
+      expect(results.slice(0, 12).map((r) => (r as { actor: { apiKeyId: string } }).actor.apiKeyId)).toEqual(keys.map((k) => k.apiKey.id));
+      expect(results[12]).toBe(REFUSED);
+      // Hits within the second: no query; a revoked key is refused once the second has passed.
+      await authenticateApiKey(t.app, keys[0]!.secret, { pepper: PEPPER, cache });
+      expect(statements).toHaveLength(1);
+      await t.db.apiKey.update({ where: { id: keys[0]!.apiKey.id }, data: { revokedAt: new Date() } });
+      now += 1000;
+      expect(await refusal(authenticateApiKey(t.app, keys[0]!.secret, { pepper: PEPPER, cache }))).toBe(REFUSED);
+      expect(statements).toHaveLength(2);
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -111,6 +111,39 @@ describe('recordUsage', () => {
     expect((err as AppError).details).toMatchObject({ limit: 'apiKey.requestsPerMinute', limitValue: 20, remaining: 0 });
   });
 
+  it('counts every refusal (429) per organization, day and limit in the batch that refused it, for the dashboard', async () => {
+    const tenant = await usageTenant(t.db, { monthlyTokenQuota: 50n, monthlyApiCallQuota: 1000 });
+    const key = await tenant.key({ rateLimitPerMinute: 12 });
+    const results = await Promise.all(Array.from({ length: 20 }, () =>
+      code(recordUsage(engine, key, { model: tenant.model.id, inputTokens: 10, outputTokens: 0, idempotencyKey: idem() }))));
+    const count = (c: string) => results.filter((r) => r === c).length;
+    expect(count('OK')).toBe(5);
+    expect(count('QUOTA_EXCEEDED') + count('RATE_LIMITED')).toBe(15);
+    const rows = await t.db.$queryRaw<{ code: string; count: bigint }[]>`
+      SELECT code, count FROM usage_refusals WHERE organization_id = ${tenant.org.id}::uuid AND day = (now() AT TIME ZONE 'UTC')::date ORDER BY code`;
+    const byCode = Object.fromEntries(rows.map((r) => [r.code, Number(r.count)]));
+    expect(byCode['organization.monthlyTokens'] ?? 0).toBe(count('QUOTA_EXCEEDED'));
+    expect(byCode['apiKey.requestsPerMinute'] ?? 0).toBe(count('RATE_LIMITED'));
+    expect(Object.keys(byCode).every((c) => c === 'organization.monthlyTokens' || c === 'apiKey.requestsPerMinute')).toBe(true);
+  });
+
+  it("makes sure of next month's ledger partition when it writes near a month's end", async () => {
+    const nearEnd = new Date(Date.UTC(2031, 0, 30, 12)); // two days before February 2031
+    const late = new UsageEngine({ databaseUrl: t.systemUrl, now: () => nearEnd });
+    try {
+      const exists = async (name: string) => (await t.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_class WHERE relname = ${name}`)[0]!.n === 1;
+      expect(await exists('usage_events_p203102')).toBe(false);
+      const tenant = await usageTenant(t.db, { monthlyTokenQuota: 1000n });
+      const key = await tenant.key();
+      const r = await recordUsage(late, key, { model: tenant.model.id, inputTokens: 3, outputTokens: 4, idempotencyKey: idem() });
+      expect(r.value.occurredAt).toBe(nearEnd.toISOString());
+      expect(await exists('usage_events_p203101')).toBe(true);
+      expect(await exists('usage_events_p203102')).toBe(true);
+    } finally {
+      await late.close();
+    }
+  });
+
   it("applies the user's per-model limit, and a revoked key or disabled user stops at once", async () => {
     const tenant = await usageTenant(t.db, {}, { tokenLimitAmount: 100, tokenLimitPeriod: 'DAILY' });
     const key = await tenant.key({ owned: true });

@@ -5,6 +5,16 @@ import { API_KEY_SCOPES } from './api-key-scopes.js';
 const INT_MAX = 2_147_483_647; // the columns are PostgreSQL integers
 
 /**
+ * The bounds of a key's limits, the one copy: apiKeyRules below (the domain's
+ * write paths, numbers only) and apiKeyCreateSchema (forms and the REST
+ * resource, which also take digit strings) both read them.
+ */
+export const API_KEY_LIMITS = {
+  maxTokens: { min: 1, max: INT_MAX },
+  rateLimitPerMinute: { min: 1, max: 1_000_000 },
+} as const;
+
+/**
  * The value rules of an API key, one copy for every write path: issuing
  * (issueApiKey), editing (updateApiKey), and the panel's generic edit form.
  * A limit is a positive whole number (none means "no limit"); an expiry, when
@@ -15,8 +25,8 @@ export const apiKeyRules = {
   name: z.string().trim().min(1).max(100),
   description: z.string().trim().max(1000),
   scopes: z.array(z.enum(API_KEY_SCOPES)).min(1),
-  maxTokens: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').max(INT_MAX),
-  rateLimitPerMinute: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').positive('must be greater than 0').max(1_000_000),
+  maxTokens: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(API_KEY_LIMITS.maxTokens.min, 'must be greater than 0').max(API_KEY_LIMITS.maxTokens.max),
+  rateLimitPerMinute: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(API_KEY_LIMITS.rateLimitPerMinute.min, 'must be greater than 0').max(API_KEY_LIMITS.rateLimitPerMinute.max),
   allowedModelIds: z.array(z.string().uuid()),
   expiresAt: z.coerce.date({ invalid_type_error: 'must be a date' }).refine((d) => d.getTime() > Date.now(), 'must be in the future'),
 };

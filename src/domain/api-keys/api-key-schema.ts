@@ -1,6 +1,7 @@
 import { ApiKeyType } from '@prisma/client';
 import { z } from 'zod';
 import { instant, oneOf, optionalText, requiredText, uuid, wholeNumber } from '../shared/schema-kit.js';
+import { API_KEY_LIMITS } from './api-key-rules.js';
 import { API_KEY_SCOPES } from './api-key-scopes.js';
 
 const scope = z.enum(API_KEY_SCOPES, { errorMap: () => ({ message: `Choose from: ${API_KEY_SCOPES.join(', ')}` }) });
@@ -18,8 +19,8 @@ export const apiKeyCreateSchema = z.object({
   description: optionalText(),
   type: oneOf(ApiKeyType).optional(),
   scopes: z.array(scope).optional(),
-  maxTokens: wholeNumber(1).nullable().optional(),
-  rateLimitPerMinute: wholeNumber(1).nullable().optional(),
+  maxTokens: wholeNumber(API_KEY_LIMITS.maxTokens.min, API_KEY_LIMITS.maxTokens.max).nullable().optional(),
+  rateLimitPerMinute: wholeNumber(API_KEY_LIMITS.rateLimitPerMinute.min, API_KEY_LIMITS.rateLimitPerMinute.max).nullable().optional(),
   /** Empty = every model the organization may use. */
   allowedModelIds: z.array(uuid()).optional(),
   expiresAt: instant().nullable().optional(),

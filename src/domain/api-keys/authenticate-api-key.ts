@@ -32,12 +32,15 @@ export interface AuthenticateApiKeyDeps {
  */
 export class ApiKeyLookupCache {
   private readonly rows = new Map<string, { at: number; row: Promise<Row | undefined> }>();
+  /** misses waiting for the next lookup query, by hash */
+  private waiting = new Map<string, { resolve: (r: Row | undefined) => void; reject: (e: unknown) => void }>();
   readonly ttlMs: number;
 
   /**
    * @param query optional: a SQL runner whose connections are already the
-   * system tenant (the hot path's pool), so a lookup is one round trip
-   * instead of a Prisma transaction.
+   * system tenant (the hot path's pool). Misses are then gathered for one
+   * event-loop turn and looked up together, one round trip for all of them:
+   * a gateway spreading its calls over many keys misses often.
    */
   constructor(ttlMs = 1000, readonly query?: <T>(text: string, values: unknown[]) => Promise<T[]>, private readonly clock: () => number = Date.now) {
     this.ttlMs = Math.min(1000, Math.max(0, ttlMs));
@@ -53,16 +56,36 @@ export class ApiKeyLookupCache {
     const now = this.clock();
     const hit = this.rows.get(keyHash);
     if (hit && now - hit.at < this.ttlMs) return hit.row;
-    const row = load();
+    const row = this.query ? this.gathered(keyHash) : load();
     this.rows.set(keyHash, { at: now, row });
     row.then((r) => { if (!r) this.rows.delete(keyHash); }, () => this.rows.delete(keyHash));
     if (this.rows.size > 50_000) for (const [k, v] of this.rows) if (now - v.at >= this.ttlMs) this.rows.delete(k);
     return row;
   }
+
+  private gathered(keyHash: string): Promise<Row | undefined> {
+    return new Promise((resolve, reject) => {
+      if (!this.waiting.size) setImmediate(() => void this.lookUpWaiting());
+      this.waiting.set(keyHash, { resolve, reject });
+    });
+  }
+
+  private async lookUpWaiting(): Promise<void> {
+    const batch = this.waiting;
+    this.waiting = new Map();
+    try {
+      const rows = await this.query!<Row>(KEY_ROWS_SQL, [[...batch.keys()]]);
+      const byHash = new Map(rows.map((r) => [r.key_hash, r]));
+      for (const [hash, w] of batch) w.resolve(byHash.get(hash));
+    } catch (e) {
+      for (const w of batch.values()) w.reject(e);
+    }
+  }
 }
 
 type Row = {
   id: string;
+  key_hash: string;
   organization_id: string;
   user_id: string | null;
   realm_id: string | null;
@@ -78,14 +101,15 @@ type Row = {
   user_usable: boolean | null;
 };
 
-const KEY_ROW_SQL = `
-  SELECT k.id, k.organization_id, k.user_id, k.realm_id, k.type::text AS type, k.scopes, k.max_tokens, k.rate_limit_per_minute,
+const KEY_COLUMNS = `
+  SELECT k.id, k.key_hash, k.organization_id, k.user_id, k.realm_id, k.type::text AS type, k.scopes, k.max_tokens, k.rate_limit_per_minute,
          k.allowed_model_ids::text[] AS allowed_model_ids, k.expires_at, k.revoked_at, o.is_active AS org_active,
          ${accountUsableSql('u')} AS user_usable
     FROM api_keys k
     JOIN organizations o ON o.id = k.organization_id
-    LEFT JOIN users u ON u.id = k.user_id
-   WHERE k.key_hash = $1`;
+    LEFT JOIN users u ON u.id = k.user_id`;
+const KEY_ROW_SQL = `${KEY_COLUMNS} WHERE k.key_hash = $1`;
+const KEY_ROWS_SQL = `${KEY_COLUMNS} WHERE k.key_hash = ANY($1::text[])`;
 
 // One answer for every failure: a caller learns nothing about which keys exist.
 const refused = () => new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
@@ -101,10 +125,7 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
   const keyHash = hashApiKey(deps.pepper, secret);
   const now = deps.now?.() ?? new Date();
   // No actor exists until the key is found, so the lookup runs as the system tenant.
-  const viaCache = deps.cache?.query;
-  const load = viaCache
-    ? () => viaCache<Row>(KEY_ROW_SQL, [keyHash]).then((rows) => rows[0])
-    : () => inTenantTransaction(db, SYSTEM_TENANT, (tx) => tx.$queryRawUnsafe<Row[]>(KEY_ROW_SQL, keyHash)).then((rows) => rows[0]);
+  const load = () => inTenantTransaction(db, SYSTEM_TENANT, (tx) => tx.$queryRawUnsafe<Row[]>(KEY_ROW_SQL, keyHash)).then((rows) => rows[0]);
   const k = deps.cache ? await deps.cache.get(keyHash, load) : await load();
   if (!k) throw refused();
   if (k.revoked_at) throw refused();

@@ -10,8 +10,9 @@
  * the user's sessions.
  */
 export function accountUsableSql(alias: string): string {
-  const c = (name: string) => `${alias}."${name}"`;
-  return `(${c('status')} = 'ACTIVE' OR (${c('status')} = 'LOCKED' AND ${c('locked_until')} IS NOT NULL AND ${c('locked_until')} <= now()))`;
+  // The rule itself is the SQL function rg_account_usable (migration 0018), so that
+  // the hot path's batch function uses the same one; PostgreSQL inlines it.
+  return `rg_account_usable(${alias}."status", ${alias}."locked_until")`;
 }
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -36,9 +36,18 @@ export async function ensureUsagePartitions(db: Raw, _actor: Actor, input: { fro
  * partition exists (one cheap catalog check when it does); otherwise nothing.
  */
 export async function ensurePartitionAhead(tx: Tx, actor: Actor, latest: Date): Promise<void> {
+  const from = partitionMonthAhead(latest);
+  if (from) await ensureUsagePartitions(tx, actor, { from: new Date(`${from}T00:00:00Z`), months: 2 });
+}
+
+/**
+ * The rule behind ensurePartitionAhead, for callers that send the SQL
+ * themselves (the hot path's engine): near a month's end, the first day of
+ * that month (make sure of it and the next); otherwise null.
+ */
+export function partitionMonthAhead(latest: Date): string | null {
   const next = addMonths(latest, 1);
-  if (next.getTime() - latest.getTime() > NEAR_MONTH_END_MS) return;
-  await ensureUsagePartitions(tx, actor, { from: monthStart(latest), months: 2 });
+  return next.getTime() - latest.getTime() > NEAR_MONTH_END_MS ? null : isoDay(monthStart(latest));
 }
 
 /** The monthly partitions of usage_events, oldest first, with their bounds. */

@@ -3,14 +3,15 @@ import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { quotaStats, type QuotaStat } from '../quotas/quota-stats.js';
+import { quotaLevel } from '../quotas/quota-level.js';
 
 export type QuotaWarning = 'none' | 'warning' | 'exceeded';
 
-/** 80% used warns, 100% is exceeded (seed 004). */
+/** 80% used warns, 100% is exceeded (seed 004; thresholds in quota-level.ts). */
 export function warningFor(percentUsed: number | null): QuotaWarning {
   if (percentUsed === null) return 'none';
-  if (percentUsed >= 100) return 'exceeded';
-  return percentUsed >= 80 ? 'warning' : 'none';
+  const level = quotaLevel(percentUsed);
+  return level === 'ok' ? 'none' : level;
 }
 
 /** The caller's organization with its plan and every organization quota: used, remaining, percent and warning. */

@@ -2,6 +2,7 @@ import type { PrismaClient } from '@prisma/client';
 import type { Actor } from '../shared/actor.js';
 import { scopeWhere } from '../access/scope.js';
 import { periodStart } from '../quotas/period.js';
+import { quotaLevel } from '../quotas/quota-level.js';
 import { andWhere } from './list-ledger-page.js';
 
 export interface QuotaGauge {
@@ -62,6 +63,6 @@ export async function quotaGauges(db: PrismaClient, actor: Actor, input: { now?:
     used: String(c.used),
     limit: String(c.limitValue),
     percent,
-    level: percent >= 100 ? 'exceeded' : percent >= 80 ? 'warning' : 'ok',
+    level: quotaLevel(percent),
   }));
 }

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { accountUsableSql } from '../auth/account-state.js';
+import { inlineParams } from '../../db/inline-params.js';
 import type { CounterRow, KeyState, RateWindow, RealmState, ReservationRow, UserState } from './batch-state.js';
 import type { BatchWrites } from './decide-batch.js';
 import type { UsageAnswer } from './usage-ops.js';
@@ -14,25 +14,20 @@ import type { UsageAnswer } from './usage-ops.js';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 
-/** The engine connects as the system login (realmgate_system), whose policies need no tenant setting: a batch is a plain BEGIN. */
-export const BEGIN_SYSTEM = 'BEGIN';
 
 const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
-const RESERVATION_COLUMNS = `organization_id, id, api_key_id, user_id, realm_id, model_id, idempotency_key, status::text AS status,
-  held_tokens::float8 AS held_tokens, token_counter_ids::text[] AS token_counter_ids, call_counter_ids::text[] AS call_counter_ids,
-  expires_at, input_tokens, output_tokens, usage_event_id`;
-
-type ReservationDbRow = {
+/** A reservation as rg_usage_reservation_json writes it (migration 0018). */
+type ReservationJson = {
   organization_id: string; id: string; api_key_id: string; user_id: string | null; realm_id: string | null; model_id: string;
   idempotency_key: string | null; status: ReservationRow['status']; held_tokens: number; token_counter_ids: string[];
-  call_counter_ids: string[]; expires_at: Date; input_tokens: number | null; output_tokens: number | null; usage_event_id: string | null;
+  call_counter_ids: string[]; expires_at: string; input_tokens: number | null; output_tokens: number | null; usage_event_id: string | null;
 };
 
-const toReservation = (r: ReservationDbRow): ReservationRow => ({
+const fromJson = (r: ReservationJson): ReservationRow => ({
   organizationId: r.organization_id, id: r.id, apiKeyId: r.api_key_id, userId: r.user_id, realmId: r.realm_id, modelId: r.model_id,
   idempotencyKey: r.idempotency_key, status: r.status, heldTokens: r.held_tokens, tokenCounterIds: r.token_counter_ids,
-  callCounterIds: r.call_counter_ids, expiresAt: r.expires_at, inputTokens: r.input_tokens, outputTokens: r.output_tokens, usageEventId: r.usage_event_id,
+  callCounterIds: r.call_counter_ids, expiresAt: new Date(r.expires_at), inputTokens: r.input_tokens, outputTokens: r.output_tokens, usageEventId: r.usage_event_id,
 });
 
 export interface BatchReads {
@@ -47,113 +42,108 @@ export interface BatchReads {
   holds: ReservationRow[];
 }
 
+/** What the batch holds locked, besides what it read. */
+export interface BatchLocks extends BatchReads {
+  /** the reservations the operations name, locked (first in the lock order) */
+  locked: ReservationRow[];
+  /** locked counters by id: the slots' and those of every locked or reclaimed hold */
+  counters: Map<string, CounterRow>;
+  /** locked per-minute windows of the batch's rate-limited keys, by key id */
+  rates: Map<string, RateWindow>;
+}
+
 /**
- * One round trip for everything a batch reads: keys (with organization and
- * owner state), named users and realms as committed now; the organizations'
- * holds past their expiry, marked EXPIRED (FOR UPDATE SKIP LOCKED: a hold
- * another batch holds is that batch's to settle or reclaim, and waiting here
- * could deadlock); and first answers already given under the batch's
- * idempotency keys. That last read is a shortcut, not the judge: writeBatch's
- * INSERT ... ON CONFLICT is, and a conflict there retries the batch.
+ * Opens the batch's transaction and takes everything it reads and locks in ONE
+ * round trip: `BEGIN; SELECT rg_usage_batch_lock(...)` as one simple-protocol
+ * message (values written as literals by inlineParams). The function
+ * (migration 0018) runs, in lock order: the reservations the operations name,
+ * FOR UPDATE; keys (with organization and owner state), named users and
+ * realms as committed now; the organizations' holds past their expiry, marked
+ * EXPIRED (FOR UPDATE SKIP LOCKED: a hold another batch holds is that batch's
+ * to settle or reclaim, and waiting here could deadlock); first answers
+ * already given under the batch's idempotency keys (a shortcut, not the judge:
+ * the write's unique keys are, and a conflict there retries the batch); the
+ * counters of the slots and of every hold locked or reclaimed, FOR UPDATE by
+ * primary key; the per-minute windows of rate-limited keys, FOR UPDATE.
+ * PL/pgSQL keeps those statements' plans for the connection's life.
  */
-export async function readBatch(c: Q, p: {
-  keyIds: string[]; userIds: string[]; realmIds: string[]; organizationIds: string[]; now: Date;
+export async function readAndLock(c: Q, p: {
+  targeted: { organizationId: string; id: string }[];
+  counters: { organizationId: string; id: string }[];
+  keys: { organizationId: string; id: string }[];
+  userIds: string[]; realmIds: string[]; organizationIds: string[]; now: Date;
   usageKeys: { organizationId: string; key: string }[]; holdKeys: { organizationId: string; key: string }[];
-}): Promise<BatchReads> {
-  const resCols = RESERVATION_COLUMNS.replace(/(^|,\s*)(\w+)/g, '$1r.$2');
-  const { rows } = await c.query<{ keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[]; reclaimed: ReservationDbRow[]; answers: { o: string; k: string; a: UsageAnswer }[]; holds: ReservationDbRow[] }>(`
-    WITH expired AS (
-      SELECT organization_id, id FROM usage_reservations
-       WHERE organization_id = ANY($4::uuid[]) AND status = 'HELD' AND expires_at <= $5
-       ORDER BY organization_id, id FOR UPDATE SKIP LOCKED
-    ), reclaimed AS (
-      UPDATE usage_reservations r SET status = 'EXPIRED', updated_at = now()
-        FROM expired e WHERE r.organization_id = e.organization_id AND r.id = e.id
-      RETURNING ${resCols}
-    )
-    SELECT
-      (SELECT coalesce(json_agg(json_build_object(
-          'id', k.id, 'organizationId', k.organization_id, 'userId', k.user_id, 'realmId', k.realm_id, 'revokedAt', k.revoked_at,
-          'expiresAt', k.expires_at, 'maxTokens', k.max_tokens, 'ratePerMinute', k.rate_limit_per_minute, 'allowedModelIds', k.allowed_model_ids,
-          'orgActive', o.is_active, 'orgTokenQuota', o.monthly_token_quota, 'orgApiCallQuota', o.monthly_api_call_quota,
-          'ownerUsable', CASE WHEN k.user_id IS NULL THEN NULL ELSE coalesce(${accountUsableSql('u')}, false) END)), '[]'::json)
-         FROM api_keys k JOIN organizations o ON o.id = k.organization_id LEFT JOIN users u ON u.id = k.user_id
-        WHERE k.id = ANY($1::uuid[])) AS keys,
-      (SELECT coalesce(json_agg(json_build_object('id', u.id, 'organizationId', u.organization_id, 'usable', ${accountUsableSql('u')})), '[]'::json)
-         FROM users u WHERE u.id = ANY($2::uuid[])) AS users,
-      (SELECT coalesce(json_agg(json_build_object('id', x.id, 'organizationId', x.organization_id, 'isActive', x.is_active)), '[]'::json)
-         FROM realms x WHERE x.id = ANY($3::uuid[])) AS realms,
-      (SELECT coalesce(json_agg(reclaimed), '[]'::json) FROM reclaimed) AS reclaimed,
-      (SELECT coalesce(json_agg(json_build_object('o', i.organization_id, 'k', i.idempotency_key, 'a', i.answer)), '[]'::json)
-         FROM usage_idempotency_keys i
-        WHERE (i.organization_id, i.idempotency_key) IN (SELECT * FROM unnest($6::uuid[], $7::text[]))) AS answers,
-      (SELECT coalesce(json_agg(h), '[]'::json) FROM (
-         SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
-          WHERE (organization_id, idempotency_key) IN (SELECT * FROM unnest($8::uuid[], $9::text[]))) h) AS holds`,
-  [p.keyIds, p.userIds, p.realmIds, p.organizationIds, p.now,
-    p.usageKeys.map((k) => k.organizationId), p.usageKeys.map((k) => k.key), p.holdKeys.map((k) => k.organizationId), p.holdKeys.map((k) => k.key)]);
-  const row = rows[0]!;
-  const fromJson = (x: ReservationDbRow) => toReservation({ ...x, expires_at: new Date(x.expires_at) });
+}): Promise<BatchLocks> {
+  const orgs = <T extends { organizationId: string }>(xs: T[]) => xs.map((x) => x.organizationId);
+  const call = inlineParams(`SELECT rg_usage_batch_lock($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[],
+    $9::uuid[], $10::timestamptz, $11::uuid[], $12::text[], $13::uuid[], $14::text[]) AS batch`, [
+    orgs(p.targeted), p.targeted.map((r) => r.id), orgs(p.counters), p.counters.map((x) => x.id), orgs(p.keys), p.keys.map((k) => k.id),
+    p.userIds, p.realmIds, p.organizationIds, p.now,
+    orgs(p.usageKeys), p.usageKeys.map((k) => k.key), orgs(p.holdKeys), p.holdKeys.map((k) => k.key),
+  ]);
+  const results = (await c.query(`BEGIN;${call}`)) as unknown as pg.QueryResult[];
+  const batch = results[1]!.rows[0].batch as {
+    locked: ReservationJson[]; reclaimed: ReservationJson[];
+    reads: { keys: Record<string, unknown>[]; users: UserState[]; realms: RealmState[]; answers: { o: string; k: string; a: UsageAnswer }[]; holds: ReservationJson[] };
+    counters: {
+      id: string; organization_id: string; subject_type: CounterRow['subjectType']; subject_id: string; metric: CounterRow['metric'];
+      model_id: string | null; period: CounterRow['period']; period_start: string; used: number; reserved: number; limit_value: number | null;
+    }[];
+    rates: { organization_id: string; api_key_id: string; window_start: string; requests: number }[];
+  };
+  const { reads } = batch;
   return {
-    keys: new Map<string, KeyState>(row.keys.map((k) => [k.id as string, {
+    locked: batch.locked.map(fromJson),
+    keys: new Map<string, KeyState>(reads.keys.map((k) => [k.id as string, {
       ...(k as unknown as KeyState),
       revokedAt: date(k.revokedAt as string | null),
       expiresAt: date(k.expiresAt as string | null),
     }])),
-    users: new Map(row.users.map((u) => [u.id, u])),
-    realms: new Map(row.realms.map((x) => [x.id, x])),
-    reclaimed: row.reclaimed.map(fromJson),
-    answers: new Map(row.answers.map((a) => [`${a.o}\u0000${a.k}`, a.a])),
-    holds: row.holds.map(fromJson),
+    users: new Map(reads.users.map((u) => [u.id, u])),
+    realms: new Map(reads.realms.map((x) => [x.id, x])),
+    reclaimed: batch.reclaimed.map(fromJson),
+    answers: new Map(reads.answers.map((a) => [`${a.o}\u0000${a.k}`, a.a])),
+    holds: reads.holds.map(fromJson),
+    counters: new Map(batch.counters.map((r) => [r.id, {
+      id: r.id, organizationId: r.organization_id, subjectType: r.subject_type, subjectId: r.subject_id, metric: r.metric, modelId: r.model_id,
+      period: r.period, periodStart: new Date(r.period_start), used: r.used, reserved: r.reserved, limit: r.limit_value,
+    }])),
+    rates: new Map(batch.rates.map((r) => [r.api_key_id, { organizationId: r.organization_id, apiKeyId: r.api_key_id, windowStart: new Date(r.window_start), requests: r.requests }])),
   };
 }
 
-/** Locks the reservations the operations name (first in the lock order). */
-export async function lockReservations(c: Q, refs: { organizationId: string; id: string }[]): Promise<ReservationRow[]> {
-  if (!refs.length) return [];
-  const { rows } = await c.query<ReservationDbRow>(`
-    SELECT ${RESERVATION_COLUMNS} FROM usage_reservations
-     WHERE (organization_id, id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-     ORDER BY organization_id, id FOR UPDATE`, [refs.map((r) => r.organizationId), refs.map((r) => r.id)]);
-  return rows.map(toReservation);
-}
-
-/** Locks counters by id, in the global counter order. */
-export async function lockCounters(c: Q, ids: string[]): Promise<Map<string, CounterRow>> {
-  const { rows } = await c.query<{
-    id: string; organization_id: string; subject_type: CounterRow['subjectType']; subject_id: string; metric: CounterRow['metric'];
-    model_id: string | null; period: CounterRow['period']; period_start: Date; used: number; reserved: number; limit_value: number | null;
-  }>(`
-    SELECT id, organization_id, subject_type::text AS subject_type, subject_id, metric::text AS metric, model_id, period::text AS period,
-           period_start, used::float8 AS used, reserved::float8 AS reserved, limit_value::float8 AS limit_value
-      FROM quota_counters WHERE id = ANY($1::uuid[])
-     ORDER BY subject_type, subject_id, metric, model_id NULLS LAST, period_start FOR UPDATE`, [ids]);
-  return new Map(rows.map((r) => [r.id, {
-    id: r.id, organizationId: r.organization_id, subjectType: r.subject_type, subjectId: r.subject_id, metric: r.metric, modelId: r.model_id,
-    period: r.period, periodStart: r.period_start, used: r.used, reserved: r.reserved, limit: r.limit_value,
-  }]));
-}
-
-/** Locks the per-minute windows of the given keys (after the counters in the lock order). */
-export async function lockRateWindows(c: Q, keys: { organizationId: string; apiKeyId: string }[]): Promise<Map<string, RateWindow>> {
-  if (!keys.length) return new Map();
-  const { rows } = await c.query<{ organization_id: string; api_key_id: string; window_start: Date; requests: number }>(`
-    SELECT organization_id, api_key_id, window_start, requests FROM api_key_rate_windows
-     WHERE (organization_id, api_key_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
-     ORDER BY organization_id, api_key_id FOR UPDATE`, [keys.map((k) => k.organizationId), keys.map((k) => k.apiKeyId)]);
-  return new Map(rows.map((r) => [r.api_key_id, { organizationId: r.organization_id, apiKeyId: r.api_key_id, windowStart: r.window_start, requests: r.requests }]));
-}
-
-/** Thrown when the unique keys disagree with what the batch read: the batch is retried from scratch. */
-export class IdempotencyRace extends Error {}
+/** The parameter types of rg_usage_batch_write, in order (migration 0018). */
+const WRITE_TYPES = [
+  'uuid[]', 'uuid[]', 'bigint[]', 'bigint[]', 'bigint[]', 'boolean[]',
+  'uuid[]', 'uuid[]', 'timestamptz[]', 'int[]',
+  'uuid[]', 'text[]', 'uuid[]', 'jsonb[]',
+  'timestamptz', 'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'text[]', 'int[]', 'int[]', 'jsonb[]',
+  'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'uuid[]', 'text[]', 'bigint[]', 'jsonb[]', 'jsonb[]', 'timestamptz[]',
+  'uuid[]', 'uuid[]', 'text[]', 'bigint[]', 'timestamptz[]', 'int[]', 'int[]', 'uuid[]',
+  'uuid[]', 'date[]', 'uuid[]', 'uuid[]', 'uuid[]', 'bigint[]', 'bigint[]', 'bigint[]',
+  'uuid[]', 'date[]', 'text[]', 'bigint[]',
+];
 
 /**
- * Every write of a batch in ONE statement (data-modifying CTEs): one UPDATE for
- * the counters, one for the rate windows, one multi-row INSERT each for first
- * answers, ledger rows and new holds, one UPDATE for changed holds, and one
- * UPSERT per daily rollup row.
+ * The unique keys that judge replays: a batch whose write meets one of them
+ * taken (another batch or instance answered the same idempotency key since
+ * this one read) is rolled back and retried from scratch, and then replays.
  */
-export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
+export const IDEMPOTENCY_CONSTRAINTS = new Set(['usage_idempotency_keys_pkey', 'usage_reservations_organization_id_idempotency_key_key']);
+export const isIdempotencyRace = (e: unknown): boolean =>
+  (e as { code?: string }).code === '23505' && IDEMPOTENCY_CONSTRAINTS.has((e as { constraint?: string }).constraint ?? '');
+
+/**
+ * Every write of a batch in ONE statement, rg_usage_batch_write (migration
+ * 0018: data-modifying CTEs), followed by COMMIT in the same message: one
+ * UPDATE for the counters, one for the rate
+ * windows, one multi-row INSERT each for first answers, ledger rows and new
+ * holds (no ON CONFLICT: a taken idempotency key fails the statement, so the
+ * COMMIT never runs; see isIdempotencyRace), one UPDATE for changed holds,
+ * one UPSERT per daily rollup row and one per refusal count. Resolves only
+ * once COMMIT has succeeded.
+ */
+export async function writeAndCommit(c: Q, w: BatchWrites): Promise<void> {
   const col = <T, V>(rows: T[], f: (r: T) => V) => rows.map(f);
   const rollups = new Map<string, { org: string; day: string; model: string; user: string | null; key: string; it: number; ot: number; n: number }>();
   for (const e of w.ledger) {
@@ -166,59 +156,9 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
     rollups.set(k, r);
   }
   const ru = [...rollups.keys()].sort().map((k) => rollups.get(k)!);
-  const { ledger: L, newHolds: H, changedReservations: R, counters: C, rates: W, answers: A } = w;
-  const { rows } = await c.query<{ answers: number; holds: number }>(`
-    WITH c AS (
-      UPDATE quota_counters q
-         SET used = q.used + v.du, reserved = q.reserved + v.dr,
-             limit_value = CASE WHEN v.setl THEN v.lim ELSE q.limit_value END, updated_at = now()
-        FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bool[]) AS v(id, du, dr, lim, setl)
-       WHERE q.id = v.id RETURNING 1
-    ), w AS (
-      UPDATE api_key_rate_windows t SET window_start = v.ws, requests = v.n
-        FROM unnest($6::uuid[], $7::uuid[], $8::timestamptz[], $9::int[]) AS v(org, key, ws, n)
-       WHERE t.organization_id = v.org AND t.api_key_id = v.key RETURNING 1
-    ), a AS (
-      INSERT INTO usage_idempotency_keys (organization_id, idempotency_key, usage_event_id, answer)
-      SELECT * FROM unnest($10::uuid[], $11::text[], $12::uuid[], $13::jsonb[])
-      ON CONFLICT DO NOTHING RETURNING 1
-    ), e AS (
-      INSERT INTO usage_events (id, occurred_at, organization_id, user_id, api_key_id, realm_id, model_id, idempotency_key,
-                                input_tokens, output_tokens, total_tokens, requests, metadata)
-      SELECT v.id, $14::timestamptz, v.org, v.usr, v.key, v.realm, v.model, v.ik, v.it, v.ot, v.it + v.ot, 1, v.md
-        FROM unnest($15::uuid[], $16::uuid[], $17::uuid[], $18::uuid[], $19::uuid[], $20::uuid[], $21::text[], $22::int[], $23::int[], $24::jsonb[])
-             AS v(id, org, usr, key, realm, model, ik, it, ot, md)
-      RETURNING 1
-    ), h AS (
-      INSERT INTO usage_reservations (organization_id, id, api_key_id, user_id, realm_id, model_id, idempotency_key, status, held_tokens,
-                                      token_counter_ids, call_counter_ids, expires_at)
-      SELECT v.org, v.id, v.key, v.usr, v.realm, v.model, v.ik, 'HELD', v.held,
-             ARRAY(SELECT jsonb_array_elements_text(v.tc))::uuid[], ARRAY(SELECT jsonb_array_elements_text(v.cc))::uuid[], v.exp
-        FROM unnest($25::uuid[], $26::uuid[], $27::uuid[], $28::uuid[], $29::uuid[], $30::uuid[], $31::text[], $32::bigint[], $33::jsonb[], $34::jsonb[], $35::timestamptz[])
-             AS v(org, id, key, usr, realm, model, ik, held, tc, cc, exp)
-      ON CONFLICT DO NOTHING RETURNING 1
-    ), r AS (
-      UPDATE usage_reservations t
-         SET status = v.st::"ReservationStatus", held_tokens = v.held, expires_at = v.exp, input_tokens = v.it, output_tokens = v.ot,
-             usage_event_id = v.ev, updated_at = now()
-        FROM unnest($36::uuid[], $37::uuid[], $38::text[], $39::bigint[], $40::timestamptz[], $41::int[], $42::int[], $43::uuid[])
-             AS v(org, id, st, held, exp, it, ot, ev)
-       WHERE t.organization_id = v.org AND t.id = v.id RETURNING 1
-    ), d AS (
-      INSERT INTO usage_daily_rollups AS u (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
-      SELECT v.org, v.day, v.model, v.usr, v.key, v.it, v.ot, v.it + v.ot, v.n, v.n
-        FROM unnest($44::uuid[], $45::date[], $46::uuid[], $47::uuid[], $48::uuid[], $49::bigint[], $50::bigint[], $51::bigint[]) AS v(org, day, model, usr, key, it, ot, n)
-      ON CONFLICT (organization_id, day, model_id, user_id, api_key_id) DO UPDATE
-         SET input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
-             total_tokens = u.total_tokens + EXCLUDED.total_tokens, requests = u.requests + EXCLUDED.requests,
-             events = u.events + EXCLUDED.events, updated_at = now()
-      RETURNING 1
-    )
-    SELECT (SELECT count(*) FROM c)::int AS counters, (SELECT count(*) FROM w)::int AS rates, (SELECT count(*) FROM a)::int AS answers,
-           (SELECT count(*) FROM e)::int AS events, (SELECT count(*) FROM h)::int AS holds, (SELECT count(*) FROM r)::int AS changed,
-           (SELECT count(*) FROM d)::int AS rollups`,
-  [
-    col(C, (x) => x.id), col(C, (x) => x.dUsed), col(C, (x) => x.dReserved), col(C, (x) => x.limit), col(C, (x) => x.setLimit),
+  const { ledger: L, newHolds: H, changedReservations: R, counters: C, rates: W, answers: A, refusals: F } = w;
+  const arrays = [
+    col(C, (x) => x.organizationId), col(C, (x) => x.id), col(C, (x) => x.dUsed), col(C, (x) => x.dReserved), col(C, (x) => x.limit), col(C, (x) => x.setLimit),
     col(W, (x) => x.organizationId), col(W, (x) => x.apiKeyId), col(W, (x) => x.windowStart), col(W, (x) => x.requests),
     col(A, (x) => x.organizationId), col(A, (x) => x.idempotencyKey), col(A, (x) => x.eventId), col(A, (x) => JSON.stringify(x.answer)),
     L[0]?.occurredAt ?? new Date(),
@@ -231,7 +171,8 @@ export async function writeBatch(c: Q, w: BatchWrites): Promise<void> {
     col(R, (x) => x.inputTokens), col(R, (x) => x.outputTokens), col(R, (x) => x.usageEventId),
     col(ru, (x) => x.org), col(ru, (x) => x.day), col(ru, (x) => x.model), col(ru, (x) => x.user), col(ru, (x) => x.key),
     col(ru, (x) => x.it), col(ru, (x) => x.ot), col(ru, (x) => x.n),
-  ]);
-  const got = rows[0]!;
-  if (got.answers !== A.length || got.holds !== H.length) throw new IdempotencyRace('an idempotency key was taken by another batch');
+    col(F, (x) => x.organizationId), col(F, (x) => x.day), col(F, (x) => x.code), col(F, (x) => x.count),
+  ];
+  const write = inlineParams(`SELECT rg_usage_batch_write(${WRITE_TYPES.map((t, i) => `$${i + 1}::${t}`).join(', ')})`, arrays);
+  await c.query(`${write};COMMIT`);
 }

@@ -38,13 +38,15 @@ interface Counter {
 
 /** The batch's writes, each applied by one statement. */
 export interface BatchWrites {
-  counters: { id: string; dUsed: number; dReserved: number; limit: number | null; setLimit: boolean }[];
+  counters: { organizationId: string; id: string; dUsed: number; dReserved: number; limit: number | null; setLimit: boolean }[];
   rates: RateWindow[];
   answers: { organizationId: string; idempotencyKey: string; eventId: string; answer: UsageAnswer }[];
   ledger: LedgerRow[];
   newHolds: ReservationRow[];
   /** reservations whose state changed (status, held tokens, expiry, settlement) */
   changedReservations: ReservationRow[];
+  /** refusals (429) of this batch by organization and the limit that said no, for the dashboard */
+  refusals: { organizationId: string; day: string; code: LimitName; count: number }[];
 }
 
 const MINUTE_MS = 60_000;
@@ -315,17 +317,31 @@ export function decideBatch(ops: UsageOperation[], view: BatchView): { outcomes:
   const outcomes = ops.map(decideOne);
   for (const h of newHolds) changed.delete(h.id); // inserted with their final state
 
+  const refusals = new Map<string, BatchWrites['refusals'][number]>();
+  const day = now.toISOString().slice(0, 10);
+  outcomes.forEach((o, i) => {
+    if (o.ok || !(o.error instanceof AppError) || (o.error.code !== 'QUOTA_EXCEEDED' && o.error.code !== 'RATE_LIMITED')) return;
+    const code = (o.error.details as { limit?: LimitName } | undefined)?.limit;
+    if (!code) return;
+    const organizationId = ops[i]!.organizationId;
+    const k = `${organizationId}|${code}`;
+    const r = refusals.get(k) ?? { organizationId, day, code, count: 0 };
+    r.count++;
+    refusals.set(k, r);
+  });
+
   return {
     outcomes,
     writes: {
       counters: [...counters.values()]
         .filter((c) => c.dUsed !== 0 || c.dReserved !== 0 || c.limitChanged)
-        .map((c) => ({ id: c.row.id, dUsed: c.dUsed, dReserved: c.dReserved, limit: c.limit, setLimit: c.limitChanged })),
+        .map((c) => ({ organizationId: c.row.organizationId, id: c.row.id, dUsed: c.dUsed, dReserved: c.dReserved, limit: c.limit, setLimit: c.limitChanged })),
       rates: [...rateDirty].map((id) => view.rates.get(id)!),
       answers,
       ledger,
       newHolds,
       changedReservations: [...changed.values()],
+      refusals: [...refusals.values()],
     },
   };
 }

@@ -2,9 +2,10 @@ import crypto from 'node:crypto';
 import pg from 'pg';
 import { loadModelCatalog, loadUserModelRules, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
 import { AppError } from '../shared/app-error.js';
-import { BEGIN_SYSTEM, IdempotencyRace, lockCounters, lockRateWindows, lockReservations, readBatch, writeBatch } from './batch-sql.js';
+import { partitionMonthAhead } from '../ledger/usage-partitions.js';
+import { isIdempotencyRace, readAndLock, writeAndCommit } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
-import { ensureCounters, ensureRateWindows } from './ensure-rows.js';
+import { ensureRows } from './ensure-rows.js';
 import { TtlCache } from './ttl-cache.js';
 import type { AdmissionBase, Outcome, UsageOperation } from './usage-ops.js';
 
@@ -40,6 +41,11 @@ const MAX_ATTEMPTS = 5;
  * order in memory, writes everything with one statement and commits; only
  * then is any caller answered. Exact across instances because every batch
  * holds the counter rows it changes until it commits.
+ *
+ * A batch costs two round trips to PostgreSQL: BEGIN with every read and lock
+ * in one message, then every write with COMMIT in another (batch-sql.ts).
+ * Rows a batch will lock are created beforehand, in one more message, only
+ * the first time this process meets a slot or key.
  */
 export class UsageEngine {
   readonly pool: pg.Pool;
@@ -53,6 +59,8 @@ export class UsageEngine {
   /** quota_counters ids by slot key (rows are never deleted but with their organization) */
   private readonly slotIds = new Map<string, string>();
   private readonly rateRows = new Set<string>();
+  /** the month whose ledger partitions (it and the next) this process made sure of */
+  private partitionsEnsured: string | null = null;
   private queue: Pending[] = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -136,20 +144,22 @@ export class UsageEngine {
     const admissions = ops.filter((o): o is UsageOperation & AdmissionBase => o.kind === 'usage' || o.kind === 'hold');
     const slots = admissions.flatMap((o) => o.slots).filter((s) => !this.slotIds.has(s.key));
     const keys = ops.filter((o) => !this.rateRows.has(o.apiKeyId)).map((o) => ({ organizationId: o.organizationId, apiKeyId: o.apiKeyId }));
-    if (!slots.length && !keys.length) return problems;
+    const month = partitionMonthAhead(this.now());
+    const partitions = month && month !== this.partitionsEnsured ? month : null;
+    if (!slots.length && !keys.length && !partitions) return problems;
     try {
-      await this.inSystemTx(async (c) => {
-        for (const [k, id] of await ensureCounters(c, slots)) this.slotIds.set(k, id);
-        await ensureRateWindows(c, keys);
+      await this.withClient(async (c) => {
+        for (const [k, id] of await ensureRows(c, slots, keys, partitions)) this.slotIds.set(k, id);
       });
       for (const k of keys) this.rateRows.add(k.apiKeyId);
+      if (partitions) this.partitionsEnsured = partitions;
     } catch {
       // One operation naming a vanished organization must not sink the others: retry one by one.
       for (const [i, op] of ops.entries()) {
         try {
-          await this.inSystemTx(async (c) => {
-            if (op.kind === 'usage' || op.kind === 'hold') for (const [k, id] of await ensureCounters(c, op.slots)) this.slotIds.set(k, id);
-            await ensureRateWindows(c, [{ organizationId: op.organizationId, apiKeyId: op.apiKeyId }]);
+          await this.withClient(async (c) => {
+            const own = op.kind === 'usage' || op.kind === 'hold' ? op.slots : [];
+            for (const [k, id] of await ensureRows(c, own, [{ organizationId: op.organizationId, apiKeyId: op.apiKeyId }])) this.slotIds.set(k, id);
           });
           this.rateRows.add(op.apiKeyId);
         } catch {
@@ -170,7 +180,7 @@ export class UsageEngine {
         break;
       } catch (e) {
         const code = (e as { code?: string }).code ?? '';
-        if (attempt >= MAX_ATTEMPTS || !(RETRYABLE.has(code) || e instanceof IdempotencyRace || e instanceof MissingRow)) throw e;
+        if (attempt >= MAX_ATTEMPTS || !(RETRYABLE.has(code) || isIdempotencyRace(e) || e instanceof MissingRow)) throw e;
         if (e instanceof MissingRow) {
           this.slotIds.clear();
           this.rateRows.clear();
@@ -183,59 +193,60 @@ export class UsageEngine {
     return ops.map((_, i) => (problems[i] ? { ok: false, error: problems[i]! } : decided[j++]!));
   }
 
+  /** One batch: BEGIN + reads + locks in one round trip, decisions in memory, writes + COMMIT in the second. */
   private async runTransaction(ops: UsageOperation[]): Promise<Outcome<unknown>[]> {
-    return this.inSystemTx(async (c) => {
-      const now = this.now();
-      const uniq = <T>(xs: (T | null)[]) => [...new Set(xs.filter((x): x is T => x !== null))];
-      const admissions = ops.filter((o): o is UsageOperation & AdmissionBase => o.kind === 'usage' || o.kind === 'hold');
-      const targeted = ops.filter((o) => o.kind === 'extend' || o.kind === 'settle' || o.kind === 'release')
-        .map((o) => ({ organizationId: o.organizationId, id: (o as { reservationId: string }).reservationId }));
-      const locked = await lockReservations(c, targeted); // first in the lock order
-      const state = await readBatch(c, {
-        keyIds: uniq(ops.map((o) => o.apiKeyId)), userIds: uniq(admissions.map((o) => o.namedUserId)), realmIds: uniq(admissions.map((o) => o.realmId)),
-        organizationIds: uniq(ops.map((o) => o.organizationId)), now,
-        usageKeys: admissions.filter((o) => o.kind === 'usage').map((o) => ({ organizationId: o.organizationId, key: (o as { idempotencyKey: string }).idempotencyKey })),
-        holdKeys: admissions.flatMap((o) => (o.kind === 'hold' && o.idempotencyKey ? [{ organizationId: o.organizationId, key: o.idempotencyKey }] : [])),
-      });
-      const reclaimed = state.reclaimed;
-      const reclaimedIds = new Set(reclaimed.map((r) => r.id));
-      const reservations = new Map(locked.map((r) => [r.id, reclaimedIds.has(r.id) ? { ...r, status: 'EXPIRED' as const } : r]));
+    return this.withClient(async (c) => {
+      try {
+        const now = this.now();
+        const uniq = <T>(xs: (T | null)[]) => [...new Set(xs.filter((x): x is T => x !== null))];
+        const byId = <T extends { id: string }>(xs: T[]) => [...new Map(xs.map((x) => [x.id, x])).values()];
+        const admissions = ops.filter((o): o is UsageOperation & AdmissionBase => o.kind === 'usage' || o.kind === 'hold');
+        const targeted = byId(ops.filter((o) => o.kind === 'extend' || o.kind === 'settle' || o.kind === 'release')
+          .map((o) => ({ organizationId: o.organizationId, id: (o as { reservationId: string }).reservationId })));
+        const slotCounters = byId(admissions.flatMap((o) => o.slots.map((s) => ({ organizationId: s.organizationId, id: this.slotIds.get(s.key) ?? '' }))));
+        if (slotCounters.some((x) => !x.id)) throw new MissingRow('a slot has no counter id');
+        const state = await readAndLock(c, {
+          targeted, counters: slotCounters, keys: byId(ops.map((o) => ({ organizationId: o.organizationId, id: o.apiKeyId }))),
+          userIds: uniq(admissions.map((o) => o.namedUserId)), realmIds: uniq(admissions.map((o) => o.realmId)),
+          organizationIds: uniq(ops.map((o) => o.organizationId)), now,
+          usageKeys: admissions.filter((o) => o.kind === 'usage').map((o) => ({ organizationId: o.organizationId, key: (o as { idempotencyKey: string }).idempotencyKey })),
+          holdKeys: admissions.flatMap((o) => (o.kind === 'hold' && o.idempotencyKey ? [{ organizationId: o.organizationId, key: o.idempotencyKey }] : [])),
+        });
+        const reclaimedIds = new Set(state.reclaimed.map((r) => r.id));
+        const reservations = new Map(state.locked.map((r) => [r.id, reclaimedIds.has(r.id) ? { ...r, status: 'EXPIRED' as const } : r]));
+        // Every counter the batch may move must be locked; a row gone since it was cached (its organization deleted) retries from scratch.
+        const needed = [...slotCounters.map((x) => x.id), ...[...state.locked, ...state.reclaimed].flatMap((r) => [...r.tokenCounterIds, ...r.callCounterIds])];
+        if (needed.some((id) => !state.counters.has(id))) throw new MissingRow('a counter row disappeared');
+        // A key whose limit was set between the read and the lock: retried, then locked.
+        if ([...state.keys.values()].some((k) => k.ratePerMinute !== null && !state.rates.has(k.id))) throw new MissingRow('a rate window is missing');
 
-      const counterIds = uniq([
-        ...admissions.flatMap((o) => o.slots.map((s) => this.slotIds.get(s.key) ?? null)),
-        ...[...locked, ...reclaimed].flatMap((r) => [...r.tokenCounterIds, ...r.callCounterIds]),
-      ]);
-      const counters = await lockCounters(c, counterIds);
-      if (counters.size !== counterIds.length) throw new MissingRow('a counter row disappeared');
-      const limited = [...state.keys.values()].filter((k) => k.ratePerMinute !== null).map((k) => ({ organizationId: k.organizationId, apiKeyId: k.id }));
-      const rates = await lockRateWindows(c, limited);
-      if (rates.size !== limited.length) throw new MissingRow('a rate window disappeared');
-
-      const { outcomes, writes } = decideBatch(ops, {
-        now, reservationTtlMs: this.ttlMs, newId: () => crypto.randomUUID(),
-        keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed, counters, slotIds: this.slotIds, rates,
-        answers: state.answers, holdsByKey: new Map(state.holds.map((r) => [`${r.organizationId}\u0000${r.idempotencyKey}`, r])),
-      });
-      await writeBatch(c, writes);
-      this.stats.batches++;
-      this.stats.operations += ops.length;
-      return outcomes;
+        const { outcomes, writes } = decideBatch(ops, {
+          now, reservationTtlMs: this.ttlMs, newId: () => crypto.randomUUID(),
+          keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed: state.reclaimed, counters: state.counters,
+          slotIds: this.slotIds, rates: state.rates, answers: state.answers,
+          holdsByKey: new Map(state.holds.map((r) => [`${r.organizationId}\u0000${r.idempotencyKey}`, r])),
+        });
+        await writeAndCommit(c, writes);
+        this.stats.batches++;
+        this.stats.operations += ops.length;
+        return outcomes;
+      } catch (e) {
+        await c.query('ROLLBACK').catch(() => {});
+        throw e;
+      }
     });
   }
 
-  /** Runs `fn` in a transaction as the system tenant; COMMIT before returning, ROLLBACK on error. */
-  private async inSystemTx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `fn` on a pooled client of the system login; a client that failed below SQL (no SQLSTATE) is discarded. */
+  private async withClient<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const c = await this.pool.connect();
     try {
-      await c.query(BEGIN_SYSTEM);
       const out = await fn(c);
-      await c.query('COMMIT');
+      c.release();
       return out;
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => {});
+      c.release((e as { code?: string }).code || e instanceof MissingRow ? undefined : (e as Error));
       throw e;
-    } finally {
-      c.release();
     }
   }
 

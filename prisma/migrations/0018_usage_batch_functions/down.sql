@@ -1,0 +1,4 @@
+DROP FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]);
+DROP FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]);
+DROP FUNCTION "rg_usage_reservation_json"("usage_reservations");
+DROP FUNCTION "rg_account_usable"("UserStatus", timestamptz);
