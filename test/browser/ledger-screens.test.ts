@@ -129,7 +129,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
       expect(await rows(page, 'UsageEvent').count()).toBe(0);
 
       await page.goto('/admin/resources/AuditLog');
-      await expectRows(page, 'AuditLog', 12);
+      await expectRows(page, 'AuditLog', 13); // the 12 fixtures and this sign-in
       expect(await page.locator('table').innerText()).not.toContain('org-b-only');
 
       await page.goto('/admin');
