@@ -1,39 +1,50 @@
 // npm run bench:scale: the usage ledger at scale. Generates BENCH_ROWS ledger
-// rows (default 10,000,000) across 120 days and BENCH_ORGS organizations with
-// generate_series, their daily rollups and BENCH_ROWS/10 audit rows, then
-// times the panel's JSON API (p50/p95 over BENCH_REPEAT requests) for the
-// usage list (first page, a deep keyset page, each filter), the audit list,
-// the dashboard, an organization page and quota stats, each beside the plain
-// indexed SQL that reads the same rows in the same run, as a ratio; and the
-// CSV export of up to 1,000,000 rows with the process's peak memory.
-//   BENCH_ROWS (10000000)  BENCH_ORGS (200)  BENCH_REPEAT (20)  BENCH_EXPORT_ROWS (1000000)
+// rows (default 10,000,000) across 120 days and BENCH_ORGS organizations
+// (bench/scale-data.ts), their daily rollups and BENCH_ROWS/10 audit rows, then
+// prints three tables:
+//  1. the panel's JSON API (p50/p95 over BENCH_REPEAT sequential requests) for
+//     the usage list (first page, a deep keyset page, each filter), the audit
+//     list, the dashboard, an organization page and quota stats, as a
+//     superadmin and as an org admin, each beside the plain indexed SQL that
+//     reads the same rows, as a ratio (target: lists < 100 ms and < 5x, the
+//     dashboard < 300 ms);
+//  2. every list query under row-level security (the tenant login with the org
+//     admin's settings) beside the same query without it (the owner), as a
+//     ratio (target < 2x);
+//  3. the CSV export of BENCH_EXPORT_ROWS rows with the server's peak memory
+//     (a child process, sampled; target < 200 MB).
+// Env: BENCH_ROWS (10000000)  BENCH_ORGS (200)  BENCH_REPEAT (20)
+//      BENCH_EXPORT_ROWS (1000000)  BENCH_DATA_DIR (keep the generated cluster
+//      there and reuse it on the next run)  BENCH_SQL=1 (print the SQL each
+//      panel request sends).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { fork } from 'node:child_process';
 import pg from 'pg';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
-import { createPrisma } from '../src/db/client.js';
+import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { ensureDatabase } from '../src/db/database.js';
-import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres.js';
 import { migrateUp } from '../src/db/migrate.js';
 import { ensureAppLogin, ensureSystemLogin } from '../src/db/app-role.js';
-import { createTenantPrisma } from '../src/db/tenant-context.js';
-import { hashPassword } from '../src/domain/auth/password.js';
+import { BENCH_PASSWORD, ensureBenchData } from './scale-data.js';
+import { startBenchServer, type BenchServer } from './scale-server.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
 const ORGS = Number(process.env.BENCH_ORGS ?? 200);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 20);
 const EXPORT_ROWS = Math.min(ROWS, Number(process.env.BENCH_EXPORT_ROWS ?? 1_000_000));
+const DATA_DIR = process.env.BENCH_DATA_DIR;
 const DAYS = 120;
-const PASSWORD = 'bench-password-123';
-const SECRET = 'bench-secret-bench-secret-bench-secret-0000';
+const PG_PASSWORD = 'bench-postgres-password';
+// Iterating: BENCH_ONLY=<text> times only the API cases whose name contains it; BENCH_PARTS=api,rls,export picks
+// the tables (BENCH_PARTS=generate only builds the data set).
+const ONLY = process.env.BENCH_ONLY;
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'api,rls,export').split(','));
 
 const log = (s: string) => process.stdout.write(`${s}\n`);
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)]!;
 const ms = (n: number) => `${n.toFixed(1)} ms`;
+const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 async function timedMany(fn: () => Promise<unknown>): Promise<number[]> {
   await fn(); // warm
@@ -46,174 +57,220 @@ async function timedMany(fn: () => Promise<unknown>): Promise<number[]> {
   return out;
 }
 
-async function generate(c: pg.Client): Promise<{ orgs: string[]; users: string[]; models: string[]; keys: string[]; realms: string[] }> {
-  const t0 = performance.now();
-  await c.query(`SET app.role = 'system'`);
-  await c.query(`INSERT INTO organizations (name, monthly_token_quota) SELECT 'Bench org ' || i, 50000000 FROM generate_series(1, $1) i`, [ORGS]);
-  const orgs = (await c.query(`SELECT id FROM organizations ORDER BY name`)).rows.map((r) => r.id as string);
-  const hash = await hashPassword(PASSWORD);
-  await c.query(`INSERT INTO users (organization_id, username, email, password_hash, role)
-                 SELECT o.id, 'u' || row_number() OVER (), 'u' || row_number() OVER () || '@bench.example', $1, CASE WHEN u = 1 THEN 'ADMIN'::"UserRole" ELSE 'USER'::"UserRole" END
-                   FROM organizations o, generate_series(1, 5) u`, [hash]);
-  await c.query(`INSERT INTO users (username, email, password_hash, role) VALUES ('root', 'root@bench.example', $1, 'SUPERADMIN')`, [hash]);
-  await c.query(`INSERT INTO realms (organization_id, owner_id, name, is_default) SELECT organization_id, id, 'Default', true FROM users WHERE organization_id IS NOT NULL`);
-  await c.query(`INSERT INTO ai_models (name, provider, provider_model_id, role) SELECT 'Model ' || i, 'bench', 'm' || i, 'chat' FROM generate_series(1, 12) i`);
-  await c.query(`INSERT INTO api_keys (organization_id, user_id, realm_id, name, prefix, key_hash)
-                 SELECT u.organization_id, u.id, r.id, 'key ' || u.username, 'rgk_' || left(md5(u.id::text), 8), md5(u.id::text) || md5(u.username)
-                   FROM users u JOIN realms r ON r.owner_id = u.id WHERE u.organization_id IS NOT NULL`);
-  const users = (await c.query(`SELECT id FROM users WHERE organization_id IS NOT NULL ORDER BY id`)).rows.map((r) => r.id as string);
-  const models = (await c.query(`SELECT id FROM ai_models ORDER BY name`)).rows.map((r) => r.id as string);
-  const keys = (await c.query(`SELECT k.id, k.user_id, k.organization_id, k.realm_id FROM api_keys k ORDER BY k.user_id`)).rows;
-  // The ledger, in chunks of a million: each row picks a user (and that user's key, realm and organization) and a model.
-  await c.query(`CREATE TEMP TABLE bench_keys AS SELECT row_number() OVER (ORDER BY k.user_id) - 1 AS n, k.id, k.user_id, k.organization_id, k.realm_id FROM api_keys k`);
-  await c.query(`CREATE TEMP TABLE bench_models AS SELECT row_number() OVER (ORDER BY id) - 1 AS n, id FROM ai_models`);
-  const nKeys = keys.length;
-  const CHUNK = 1_000_000;
-  for (let start = 0; start < ROWS; start += CHUNK) {
-    const n = Math.min(CHUNK, ROWS - start);
-    await c.query(
-      `INSERT INTO usage_events (organization_id, user_id, api_key_id, realm_id, model_id, occurred_at, input_tokens, output_tokens, total_tokens, requests)
-       SELECT k.organization_id, k.user_id, k.id, k.realm_id, m.id,
-              now() - (random() * ${DAYS} * interval '1 day'), t.a, t.b, t.a + t.b, 1
-         FROM generate_series(1, $1) g
-         CROSS JOIN LATERAL (SELECT (random() * 800)::int AS a, (random() * 400)::int AS b, (random() * ($2 - 1))::int AS kn, (random() * 11)::int AS mn, g AS gg) t
-         JOIN bench_keys k ON k.n = t.kn
-         JOIN bench_models m ON m.n = t.mn`,
-      [n, nKeys],
-    );
-    log(`  ledger: ${(start + n).toLocaleString('en-US')} rows (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  }
-  await c.query(`INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
-                 SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
-                   FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
-  await c.query(`INSERT INTO quota_counters (organization_id, subject_type, subject_id, metric, period, period_start, limit_value, used)
-                 SELECT o.id, 'ORGANIZATION', o.id, 'TOKENS', 'MONTHLY', date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', 50000000, coalesce(sum(r.total_tokens), 0)
-                   FROM organizations o LEFT JOIN usage_daily_rollups r ON r.organization_id = o.id AND r.day >= date_trunc('month', now() AT TIME ZONE 'UTC')::date GROUP BY o.id`);
-  await c.query(`INSERT INTO audit_logs (organization_id, actor_id, actor_role, actor_label, action, resource, record_id, occurred_at)
-                 SELECT u.organization_id, u.id, 'ADMIN', u.email, CASE WHEN g % 3 = 0 THEN 'update' ELSE 'create' END, 'ApiKey', g::text, now() - (random() * ${DAYS} * interval '1 day')
-                   FROM generate_series(1, $1) g JOIN (SELECT row_number() OVER () - 1 AS n, id, organization_id, email FROM users WHERE organization_id IS NOT NULL) u ON u.n = g % $2`,
-    [Math.max(1000, Math.floor(ROWS / 10)), users.length]);
-  await c.query('VACUUM ANALYZE');
-  log(`generated ${ROWS.toLocaleString('en-US')} ledger rows, rollups, ${Math.floor(ROWS / 10).toLocaleString('en-US')} audit rows in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
-  return { orgs, users, models, keys: keys.map((k) => k.id), realms: keys.map((k) => k.realm_id) };
-}
-
-async function signIn(base: string, email: string): Promise<string> {
-  const res = await fetch(`${base}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password: PASSWORD }).toString() });
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith('realmgate.sid='));
-  if (res.status !== 302 || !cookie) throw new Error(`sign-in of ${email} failed: ${res.status}`);
-  return cookie.split(';')[0]!;
+/** Memory settings a production database of this size would have; they need a restart, done once per cluster. */
+async function tunedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
+  let server = await startEmbeddedPostgres({ dataDir, password: PG_PASSWORD });
+  const c = new pg.Client({ connectionString: server.url });
+  await c.connect();
+  const current = (await c.query(`SHOW shared_buffers`)).rows[0].shared_buffers;
+  if (current !== '1GB') {
+    await c.query(`ALTER SYSTEM SET shared_buffers = '1GB'`);
+    await c.query(`ALTER SYSTEM SET effective_cache_size = '4GB'`);
+    await c.query(`ALTER SYSTEM SET work_mem = '16MB'`);
+    await c.query(`ALTER SYSTEM SET random_page_cost = 1.1`);
+    await c.end();
+    await server.stop();
+    server = await startEmbeddedPostgres({ dataDir, password: PG_PASSWORD });
+  } else await c.end();
+  return server;
 }
 
 async function main() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-scale-'));
+  const root = DATA_DIR ? path.resolve(DATA_DIR) : fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-scale-'));
+  fs.mkdirSync(root, { recursive: true });
   fs.chmodSync(root, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata') });
-  let close: (() => Promise<void>) | undefined;
+  const server = await tunedPostgres(path.join(root, 'pgdata'));
+  let app: BenchServer | undefined;
+  const clients: pg.Client[] = [];
   try {
     await ensureDatabase(server.url, 'bench');
     const ownerUrl = withDatabase(server.url, 'bench');
     await migrateUp(ownerUrl);
     const owner = new pg.Client({ connectionString: ownerUrl });
     await owner.connect();
-    log(`bench:scale: ${ROWS.toLocaleString('en-US')} ledger rows, ${ORGS} organizations, ${DAYS} days, ${REPEAT} timed requests each`);
-    const ids = await generate(owner);
-
+    clients.push(owner);
+    log(`bench:scale: ${ROWS.toLocaleString('en-US')} ledger rows, ${ORGS} organizations, ${DAYS} days, ${REPEAT} timed requests each; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const ids = await ensureBenchData(owner, { rows: ROWS, orgs: ORGS, days: DAYS }, log);
+    if (PARTS.has('generate')) return; // BENCH_PARTS=generate: only build the data set (into BENCH_DATA_DIR)
     const appUrl = await ensureAppLogin(ownerUrl, 'bench-app-login-password');
     const systemUrl = await ensureSystemLogin(ownerUrl, 'bench-system-login-password');
-    const base = createPrisma(appUrl, { max: 8 });
-    const system = createPrisma(systemUrl, { max: 4 });
-    const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: SECRET, API_KEY_PEPPER: SECRET, ENCRYPTION_KEY: 'a'.repeat(64) });
-    const built = await buildApp({ config, db: createTenantPrisma(base, system), databaseUrl: appUrl, systemDb: system, systemDatabaseUrl: systemUrl, log: createLogger('silent') });
-    const http = await new Promise<import('node:http').Server>((resolve) => {
-      const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    close = async () => {
-      http.closeAllConnections();
-      await new Promise<void>((r) => http.close(() => r()));
-      await built.close();
-      await base.$disconnect();
-      await system.$disconnect();
-      await owner.end();
-    };
-    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-    const orgAdmin = (await owner.query(`SELECT email, organization_id FROM users WHERE role = 'ADMIN' ORDER BY email LIMIT 1`)).rows[0];
-    const sa = await signIn(url, 'root@bench.example');
-    const oa = await signIn(url, orgAdmin.email);
-    const get = async (cookie: string, p: string) => {
-      const res = await fetch(`${url}/admin/api${p}`, { headers: { cookie, accept: 'application/json' } });
-      const body = await res.json();
-      if (res.status !== 200 || body?.notice?.type === 'error') throw new Error(`${p}: ${res.status} ${JSON.stringify(body).slice(0, 200)}`);
-      return body;
-    };
+    const tenant = new pg.Client({ connectionString: appUrl });
+    await tenant.connect();
+    clients.push(tenant);
+
+    app = await startBenchServer({ appUrl, systemUrl, logSql: process.env.BENCH_SQL === '1' });
+    const sa = await app.signIn('root@bench.example', BENCH_PASSWORD);
+    const oa = await app.signIn(ids.admin.email, BENCH_PASSWORD);
     const sql = (text: string, params: unknown[] = []) => owner.query(text, params);
     const list = (r: string, q = '') => `/resources/${r}/actions/list?perPage=50${q ? `&${q}` : ''}`;
 
     // A deep page: follow the keyset 200 pages (10,000 rows) in, then time that page.
     let cursor = '';
-    for (let i = 0; i < 200; i++) cursor = (await get(sa, `${list('UsageEvent')}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`)).meta.nextCursor;
+    for (let i = 0; i < 200; i++) cursor = (await app.get(sa, `${list('UsageEvent')}${cursor ? `&after=${encodeURIComponent(cursor)}` : ''}`)).meta.nextCursor;
+    let auditCursor = '';
+    for (let i = 0; i < 20; i++) auditCursor = (await app.get(sa, `${list('AuditLog')}${auditCursor ? `&after=${encodeURIComponent(auditCursor)}` : ''}`)).meta.nextCursor;
     const [cAt, cId] = cursor.split('_');
-    const org = ids.orgs[Math.floor(ids.orgs.length / 2)]!;
+    const [aAt, aId] = auditCursor.split('_');
+    const org = ids.orgs[Math.floor(ids.orgs.length / 3)]!;
     const [user, key, model, realm] = [ids.users[7]!, ids.keys[7]!, ids.models[3]!, ids.realms[7]!];
+    const mine = ids.admin;
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
-    const to = new Date(Date.now() - 23 * 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(Date.now() - 24 * 86_400_000).toISOString().slice(0, 10);
+    const range = `filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`;
     const U = `SELECT * FROM usage_events`;
+    const A = `SELECT * FROM audit_logs`;
     const ORDER = `ORDER BY occurred_at DESC, id DESC LIMIT 51`;
-    const cases: { name: string; api: () => Promise<unknown>; plain: () => Promise<unknown> }[] = [
-      { name: 'usage list, first page (superadmin)', api: () => get(sa, list('UsageEvent')), plain: () => sql(`${U} ${ORDER}`) },
-      { name: 'usage list, page 201 by keyset', api: () => get(sa, `${list('UsageEvent')}&after=${encodeURIComponent(cursor)}`), plain: () => sql(`${U} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [cAt, cId]) },
-      { name: 'usage list, org admin first page', api: () => get(oa, list('UsageEvent')), plain: () => sql(`${U} WHERE organization_id = $1 ${ORDER}`, [orgAdmin.organization_id]) },
-      { name: 'usage filter: organization', api: () => get(sa, list('UsageEvent', `filters.organization=${org}`)), plain: () => sql(`${U} WHERE organization_id = $1 ${ORDER}`, [org]) },
-      { name: 'usage filter: user', api: () => get(sa, list('UsageEvent', `filters.user=${user}`)), plain: () => sql(`${U} WHERE user_id = $1 ${ORDER}`, [user]) },
-      { name: 'usage filter: API key', api: () => get(sa, list('UsageEvent', `filters.apiKey=${key}`)), plain: () => sql(`${U} WHERE api_key_id = $1 ${ORDER}`, [key]) },
-      { name: 'usage filter: model', api: () => get(sa, list('UsageEvent', `filters.model=${model}`)), plain: () => sql(`${U} WHERE model_id = $1 ${ORDER}`, [model]) },
-      { name: 'usage filter: realm', api: () => get(sa, list('UsageEvent', `filters.realm=${realm}`)), plain: () => sql(`${U} WHERE realm_id = $1 ${ORDER}`, [realm]) },
-      { name: 'usage filter: date range (7 days)', api: () => get(sa, list('UsageEvent', `filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`)), plain: () => sql(`${U} WHERE occurred_at >= $1::date AND occurred_at < $2::date + 1 ${ORDER}`, [from, to]) },
-      { name: 'audit list, first page (superadmin)', api: () => get(sa, list('AuditLog')), plain: () => sql(`SELECT * FROM audit_logs ${ORDER}`) },
-      { name: 'audit list, org admin first page', api: () => get(oa, list('AuditLog')), plain: () => sql(`SELECT * FROM audit_logs WHERE organization_id = $1 ${ORDER}`, [orgAdmin.organization_id]) },
-      { name: 'dashboard, 30 days (superadmin)', api: () => get(sa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE day > current_date - 30 GROUP BY 1, 2`) },
-      { name: 'dashboard, 30 days (org admin)', api: () => get(oa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [orgAdmin.organization_id]) },
-      { name: 'organization page (show)', api: () => get(sa, `/resources/Organization/records/${org}/show`), plain: () => sql(`SELECT * FROM organizations WHERE id = $1`, [org]) },
-      { name: 'organization usage chart, 30 days', api: () => get(sa, `/resources/Organization/records/${org}/usageChart?days=30`), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [org]) },
-      { name: 'quota stats (organization)', api: () => get(sa, `/resources/Organization/records/${org}/quotaStats`), plain: () => sql(`SELECT * FROM quota_counters WHERE organization_id = $1 AND subject_id = $1`, [org]) },
+    const DATE = `occurred_at >= $1::date AND occurred_at < $2::date + 1`;
+    type Case = { name: string; api: () => Promise<unknown>; plain: () => Promise<unknown> };
+    const ue = (name: string, cookie: string, q: string, where: string, params: unknown[]): Case => ({
+      name,
+      api: () => app!.get(cookie, list('UsageEvent', q)),
+      plain: () => sql(`${U} ${where ? `WHERE ${where}` : ''} ${ORDER}`, params),
+    });
+    const cases: Case[] = [
+      ue('usage list, first page', sa, '', '', []),
+      { name: 'usage list, page 201 by keyset', api: () => app!.get(sa, `${list('UsageEvent')}&after=${encodeURIComponent(cursor)}`), plain: () => sql(`${U} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [cAt, cId]) },
+      ue('usage filter: organization', sa, `filters.organization=${org}`, 'organization_id = $1', [org]),
+      ue('usage filter: user', sa, `filters.user=${user}`, 'user_id = $1', [user]),
+      ue('usage filter: API key', sa, `filters.apiKey=${key}`, 'api_key_id = $1', [key]),
+      ue('usage filter: model', sa, `filters.model=${model}`, 'model_id = $1', [model]),
+      ue('usage filter: realm', sa, `filters.realm=${realm}`, 'realm_id = $1', [realm]),
+      ue('usage filter: date range (7 days)', sa, range, DATE, [from, to]),
+      ue('usage, org admin: first page', oa, '', 'organization_id = $1', [mine.organizationId]),
+      ue('usage, org admin: user', oa, `filters.user=${mine.userId}`, 'organization_id = $1 AND user_id = $2', [mine.organizationId, mine.userId]),
+      ue('usage, org admin: API key', oa, `filters.apiKey=${mine.apiKeyId}`, 'organization_id = $1 AND api_key_id = $2', [mine.organizationId, mine.apiKeyId]),
+      ue('usage, org admin: model', oa, `filters.model=${model}`, 'organization_id = $1 AND model_id = $2', [mine.organizationId, model]),
+      ue('usage, org admin: realm', oa, `filters.realm=${mine.realmId}`, 'organization_id = $1 AND realm_id = $2', [mine.organizationId, mine.realmId]),
+      ue('usage, org admin: date range', oa, range, `organization_id = $3 AND ${DATE}`, [from, to, mine.organizationId]),
+      { name: 'audit list, first page', api: () => app!.get(sa, list('AuditLog')), plain: () => sql(`${A} ${ORDER}`) },
+      { name: 'audit list, page 21 by keyset', api: () => app!.get(sa, `${list('AuditLog')}&after=${encodeURIComponent(auditCursor)}`), plain: () => sql(`${A} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [aAt, aId]) },
+      { name: 'audit filter: organization', api: () => app!.get(sa, list('AuditLog', `filters.organizationId=${org}`)), plain: () => sql(`${A} WHERE organization_id = $1 ${ORDER}`, [org]) },
+      { name: 'audit filter: actor', api: () => app!.get(sa, list('AuditLog', `filters.actorId=${user}`)), plain: () => sql(`${A} WHERE actor_id = $1 ${ORDER}`, [user]) },
+      { name: 'audit filter: action', api: () => app!.get(sa, list('AuditLog', `filters.action=update`)), plain: () => sql(`${A} WHERE action = 'update' ${ORDER}`) },
+      { name: 'audit filter: date range', api: () => app!.get(sa, list('AuditLog', range)), plain: () => sql(`${A} WHERE ${DATE} ${ORDER}`, [from, to]) },
+      { name: 'audit, org admin: first page', api: () => app!.get(oa, list('AuditLog')), plain: () => sql(`${A} WHERE organization_id = $1 ${ORDER}`, [mine.organizationId]) },
+      { name: 'dashboard, 30 days', api: () => app!.get(sa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE day > current_date - 30 GROUP BY 1, 2`) },
+      { name: 'dashboard, 30 days, org admin', api: () => app!.get(oa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [mine.organizationId]) },
+      { name: 'organization page (show)', api: () => app!.get(sa, `/resources/Organization/records/${org}/show`), plain: () => sql(`SELECT * FROM organizations WHERE id = $1`, [org]) },
+      { name: 'organization usage chart, 30 days', api: () => app!.get(sa, `/resources/Organization/records/${org}/usageChart?days=30`), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [org]) },
+      { name: 'quota stats (organization)', api: () => app!.get(sa, `/resources/Organization/records/${org}/quotaStats`), plain: () => sql(`SELECT * FROM quota_counters WHERE organization_id = $1 AND subject_id = $1`, [org]) },
     ];
     log('');
-    log(`${'screen'.padEnd(40)} ${'API p50'.padStart(10)} ${'API p95'.padStart(10)} ${'SQL p50'.padStart(10)} ${'SQL p95'.padStart(10)} ${'p95 ratio'.padStart(10)}`);
-    for (const c of cases) {
+    log('1. Panel JSON API (HTTP round trip on loopback) beside the plain indexed SQL for the same rows');
+    log(`${'screen'.padEnd(38)} ${'API p50'.padStart(10)} ${'API p95'.padStart(10)} ${'SQL p50'.padStart(9)} ${'SQL p95'.padStart(9)} ${'p95 ratio'.padStart(9)}`);
+    for (const c of cases.filter((x) => PARTS.has('api') && (!ONLY || x.name.includes(ONLY)))) {
+      if (app.logSql) app.sqlLog.length = 0;
       const api = await timedMany(c.api);
+      if (app.logSql) log(`  SQL of one request (${app.sqlLog.length / (REPEAT + 1)} statements):\n${app.sqlLog.slice(0, app.sqlLog.length / (REPEAT + 1)).map((s) => `    ${s}`).join('\n')}`);
       const plain = await timedMany(c.plain);
-      log(`${c.name.padEnd(40)} ${ms(pct(api, 50)).padStart(10)} ${ms(pct(api, 95)).padStart(10)} ${ms(pct(plain, 50)).padStart(10)} ${ms(pct(plain, 95)).padStart(10)} ${`${(pct(api, 95) / Math.max(0.05, pct(plain, 95))).toFixed(1)}x`.padStart(10)}`);
+      log(`${c.name.padEnd(38)} ${ms(pct(api, 50)).padStart(10)} ${ms(pct(api, 95)).padStart(10)} ${ms(pct(plain, 50)).padStart(9)} ${ms(pct(plain, 95)).padStart(9)} ${`${(pct(api, 95) / Math.max(1, pct(plain, 95))).toFixed(1)}x`.padStart(9)}`);
     }
+    log('  (ratio: API p95 / max(1 ms, SQL p95); a page needs at least one round trip and a session check)');
 
-    // Export: the newest EXPORT_ROWS rows (a date range chosen to hold about that many), streamed; peak memory sampled.
+    // 2. The same list queries with and without row-level security: the tenant
+    // login with the org admin's settings (as the panel runs them) against the
+    // owner, who bypasses the policies; only the SELECT is timed.
+    const rlsCases: { name: string; where: string; params: unknown[]; table?: string; tail?: string }[] = [
+      { name: 'usage first page', where: 'organization_id = $1', params: [mine.organizationId] },
+      { name: 'usage capped count', where: 'organization_id = $1', params: [mine.organizationId], tail: 'count' },
+      { name: 'usage by user', where: 'organization_id = $1 AND user_id = $2', params: [mine.organizationId, mine.userId] },
+      { name: 'usage by key', where: 'organization_id = $1 AND api_key_id = $2', params: [mine.organizationId, mine.apiKeyId] },
+      { name: 'usage by model', where: 'organization_id = $1 AND model_id = $2', params: [mine.organizationId, model] },
+      { name: 'usage by realm', where: 'organization_id = $1 AND realm_id = $2', params: [mine.organizationId, mine.realmId] },
+      { name: 'usage by date range', where: `organization_id = $3 AND ${DATE}`, params: [from, to, mine.organizationId] },
+      { name: 'usage deep page (keyset)', where: 'organization_id = $1 AND (occurred_at, id) < ($2, $3)', params: [mine.organizationId, cAt, cId] },
+      { name: 'audit first page', where: 'organization_id = $1', params: [mine.organizationId], table: 'audit_logs' },
+      { name: 'audit by action', where: `organization_id = $1 AND action = 'update'`, params: [mine.organizationId], table: 'audit_logs' },
+      { name: 'rollups, 30 days by model', where: 'organization_id = $1 AND day > current_date - 30', params: [mine.organizationId], table: 'usage_daily_rollups', tail: 'rollup' },
+    ];
+    const rlsTimed = async (c: pg.Client, text: string, params: unknown[], settings: boolean) => {
+      await c.query('BEGIN');
+      if (settings) await c.query(`SELECT set_config('app.org_id', $1, true), set_config('app.role', 'ADMIN', true), set_config('app.user_id', '', true)`, [mine.organizationId]);
+      const t0 = performance.now();
+      const r = await c.query(text, params);
+      const took = performance.now() - t0;
+      await c.query('COMMIT');
+      return { took, n: r.rowCount };
+    };
+    log('');
+    log('2. Row-level security: the org admin\'s list queries on the tenant login (policies on) beside the owner (policies off)');
+    log(`${'query'.padEnd(38)} ${'RLS p50'.padStart(10)} ${'RLS p95'.padStart(10)} ${'none p50'.padStart(9)} ${'none p95'.padStart(9)} ${'p95 ratio'.padStart(9)}`);
+    for (const c of rlsCases.filter(() => PARTS.has('rls'))) {
+      const table = c.table ?? 'usage_events';
+      const text =
+        c.tail === 'count' ? `SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE ${c.where} LIMIT 10001) t`
+        : c.tail === 'rollup' ? `SELECT day, model_id, sum(total_tokens) FROM ${table} WHERE ${c.where} GROUP BY 1, 2`
+        : `SELECT * FROM ${table} WHERE ${c.where} ${ORDER}`;
+      const runs = async (cl: pg.Client, settings: boolean) => {
+        const out: number[] = [];
+        let n = -1;
+        for (let i = 0; i <= REPEAT; i++) {
+          const r = await rlsTimed(cl, text, c.params, settings);
+          if (i) out.push(r.took);
+          if (n >= 0 && r.n !== n) throw new Error(`${c.name}: row counts differ between runs`);
+          n = r.n ?? 0;
+        }
+        return { out, n };
+      };
+      const withRls = await runs(tenant, true);
+      const without = await runs(owner, false);
+      if (withRls.n !== without.n) throw new Error(`${c.name}: ${withRls.n} rows under RLS, ${without.n} without`);
+      log(`${c.name.padEnd(38)} ${ms(pct(withRls.out, 50)).padStart(10)} ${ms(pct(withRls.out, 95)).padStart(10)} ${ms(pct(without.out, 50)).padStart(9)} ${ms(pct(without.out, 95)).padStart(9)} ${`${(pct(withRls.out, 95) / Math.max(0.2, pct(without.out, 95))).toFixed(1)}x`.padStart(9)}`);
+    }
+    log('  (same rows both ways, checked; ratio: RLS p95 / max(0.2 ms, no-RLS p95))');
+
+    // 3. Export: the newest EXPORT_ROWS rows, streamed by a server in its own
+    // process, whose memory is sampled every 20 ms.
+    await app.close();
+    app = undefined;
     const [{ since }] = (await sql(`SELECT occurred_at AS since FROM usage_events ORDER BY occurred_at DESC, id DESC OFFSET $1 LIMIT 1`, [EXPORT_ROWS - 1])).rows;
-    const fromIso = (since as Date).toISOString();
-    global.gc?.();
-    const before = process.memoryUsage();
-    let peakRss = before.rss;
-    let peakHeap = before.heapUsed;
-    const sampler = setInterval(() => {
-      const m = process.memoryUsage();
-      peakRss = Math.max(peakRss, m.rss);
-      peakHeap = Math.max(peakHeap, m.heapUsed);
-    }, 25);
+    if (PARTS.has('export')) await exportRun(appUrl, systemUrl, (since as Date).toISOString());
+  } finally {
+    await app?.close().catch(() => {});
+    for (const c of clients) await c.end().catch(() => {});
+    await server.stop();
+    if (!DATA_DIR) fs.rmSync(root, { recursive: true, force: true });
+  }
+}
+
+async function exportRun(appUrl: string, systemUrl: string, fromIso: string): Promise<void> {
+  const child = fork(path.join(path.dirname(new URL(import.meta.url).pathname), 'scale-export-server.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_APP_URL: appUrl, BENCH_SYSTEM_URL: systemUrl },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  try {
+    const ready = await new Promise<{ url: string; cookie: string }>((resolve, reject) => {
+      child.once('message', (m) => resolve(m as { url: string; cookie: string }));
+      child.once('exit', (code) => reject(new Error(`export server exited (${code})`)));
+    });
+    const memory = () => new Promise<{ rss: number; heapUsed: number; peakRss: number; peakHeap: number }>((resolve) => {
+      child.once('message', (m) => resolve(m as never));
+      child.send('memory');
+    });
+    const before = await memory();
+    child.send('sample');
     const t0 = performance.now();
-    const res = await fetch(`${url}/admin/export/usage.csv?filters.occurredAt~~from=${encodeURIComponent(fromIso)}`, { headers: { cookie: sa } });
+    const res = await fetch(`${ready.url}/admin/export/usage.csv?filters.occurredAt~~from=${encodeURIComponent(fromIso)}`, { headers: { cookie: ready.cookie } });
+    if (res.status !== 200) throw new Error(`export: ${res.status}`);
     let lines = 0;
+    let bytes = 0;
     const reader = res.body!.getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
+      bytes += value.length;
       for (const b of value) if (b === 10) lines++;
     }
-    clearInterval(sampler);
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
+    const secs = (performance.now() - t0) / 1000;
+    const after = await memory();
     log('');
-    log(`export: ${(lines - 1).toLocaleString('en-US')} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s; process peak RSS ${mb(peakRss)} (start ${mb(before.rss)}), peak heap ${mb(peakHeap)} (start ${mb(before.heapUsed)}) — server and client in this one process`);
+    log('3. CSV export (GET /admin/export/usage.csv, superadmin, date filter), server in its own process');
+    log(`export: ${(lines - 1).toLocaleString('en-US')} rows, ${mb(bytes)} of CSV in ${secs.toFixed(1)} s (${Math.round((lines - 1) / secs).toLocaleString('en-US')} rows/s)`);
+    log(`server memory: RSS ${mb(before.rss)} before, peak ${mb(after.peakRss)} (+${mb(after.peakRss - before.rss)}); heap ${mb(before.heapUsed)} before, peak ${mb(after.peakHeap)} (+${mb(after.peakHeap - before.heapUsed)})`);
   } finally {
-    await close?.().catch(() => {});
-    await server.stop();
-    fs.rmSync(root, { recursive: true, force: true });
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
   }
 }
 

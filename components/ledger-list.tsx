@@ -26,6 +26,7 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [records, setRecords] = useState<RecordJSON[]>([]);
   const [meta, setMeta] = useState<ListMeta | null>(null);
+  const [totals, setTotals] = useState<ListMeta['totals']>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const after = cursors[cursors.length - 1] ?? null;
@@ -34,6 +35,19 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
   const filterKey = JSON.stringify(filters);
 
   useEffect(() => setCursors([null]), [filterKey, resource.id]);
+  // The filter's totals come in their own request (a sum over rollups), after the page itself.
+  useEffect(() => {
+    let live = true;
+    setTotals(null);
+    if (resource.id !== 'UsageEvent') return undefined;
+    api
+      .resourceAction({ resourceId: resource.id, actionName: 'list', params: { ...filters, view: 'totals' } })
+      .then((res) => live && setTotals((res.data as { meta?: ListMeta }).meta?.totals ?? null))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [filterKey, resource.id]);
   useEffect(() => {
     let live = true;
     setLoading(true);
@@ -62,7 +76,7 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
       <Box mb="lg" style={{ display: 'flex', flexWrap: 'wrap', gap: 16, alignItems: 'center', justifyContent: 'space-between' }}>
         <Text data-testid="ledger-totals">
           {total}
-          {meta?.totals ? ` · ${grouped(meta.totals.tokens)} tokens · ${grouped(meta.totals.requests)} requests${meta.totals.source === 'rollups' ? ' (daily rollups)' : ''}` : ''}
+          {totals ? ` · ${grouped(totals.tokens)} tokens · ${grouped(totals.requests)} requests${totals.source === 'rollups' ? ' (daily rollups)' : ''}` : ''}
         </Text>
         {exportHref ? (
           <Button as="a" href={exportHref} size="sm" variant="outlined" data-testid="ledger-export">

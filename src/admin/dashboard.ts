@@ -1,4 +1,6 @@
 import type { PageContext, PageHandler } from 'adminjs';
+import type { PrismaClient } from '@prisma/client';
+import { readAsTenant } from '../db/tenant-context.js';
 import type { AppDeps } from '../app.js';
 import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
@@ -29,7 +31,7 @@ const and = (scope: Where, where: Where): Where => (Object.keys(scope).length ? 
  * Usage numbers come from daily rollups and quota counters, never from the
  * ledger, so it stays fast at any ledger size. `?days=7|30|90` picks the window.
  */
-export function dashboardHandler({ db }: Pick<AppDeps, 'db'>): PageHandler {
+export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
   return async (request: any, _response: unknown, context: PageContext): Promise<DashboardData> => {
     const admin = context.currentAdmin;
     const actor = actorFromAdmin(admin);
@@ -47,7 +49,11 @@ export function dashboardHandler({ db }: Pick<AppDeps, 'db'>): PageHandler {
     const superadmin = admin?.role === 'SUPERADMIN';
 
     const none = Promise.resolve([] as TopEntry[]);
-    const [orgs, users, keys, realms, month, series, topOrgs, topModels, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await Promise.all([
+    // One transaction for a tenant's whole page (readAsTenant): a dozen reads,
+    // each its own transaction, would take a dozen pooled connections at once,
+    // and more of them than the pool holds never finish (every connection holds
+    // a BEGIN while its next statement waits for a free connection).
+    const read = (db: PrismaClient) => Promise.all([
       orgScope && superadmin ? db.organization.count({ where: and(orgScope, { isActive: true }) }) : null,
       userScope ? db.user.count({ where: and(userScope, { status: 'ACTIVE' }) }) : null,
       keyScope ? db.apiKey.count({ where: and(keyScope, { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }) }) : null,
@@ -63,6 +69,7 @@ export function dashboardHandler({ db }: Pick<AppDeps, 'db'>): PageHandler {
       auditScope ? db.auditLog.findMany({ where: auditScope, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 8, select: { id: true, occurredAt: true, actorLabel: true, action: true, resource: true } }) : [],
       admin?.organizationId && orgScope ? db.organization.findFirst({ where: and(orgScope, { id: admin.organizationId as string }), select: { name: true } }) : null,
     ]);
+    const [orgs, users, keys, realms, month, series, topOrgs, topModels, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAsTenant(deps.db, read);
 
     const cards: DashboardData['cards'] = [];
     if (orgs !== null) cards.push({ label: 'Active organizations', value: number(orgs), href: href('Organization') });

@@ -36,6 +36,7 @@ export interface RealmgateResourceArgs {
 type Row = Record<string, any>;
 type Delegate = {
   findFirst(args: unknown): Promise<Row | null>;
+  findMany(args: unknown): Promise<Row[]>;
   count(args: unknown): Promise<number>;
   create(args: unknown): Promise<Row>;
   update(args: unknown): Promise<Row>;
@@ -275,6 +276,22 @@ export class RealmgateResource extends Resource {
     return this.client as PrismaClient;
   }
 
+  /**
+   * Id and title of each of `ids` the signed-in admin may read, as records
+   * holding those two values only, read on `client` (the caller's transaction):
+   * what a list's reference cells show, in one two-column query per resource.
+   */
+  async titleRecords(client: Prisma.TransactionClient | PrismaClient, ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<BaseRecord[]> {
+    const where = this.scopedIds(ids, context, 'read');
+    if (!where) return [];
+    const idPath = this.idProperty.path();
+    const titleName = this._decorated?.titleProperty().name() ?? idPath;
+    const title = this.field(titleName);
+    const select = { [idPath]: true, ...(title && title.kind !== 'object' && !isSecretField(this.model.name, titleName) ? { [titleName]: true } : {}) };
+    const rows = await this.delegate(client).findMany({ where, select });
+    return rows.map((row) => this.record(row));
+  }
+
   /** A row read elsewhere (the ledger lists' keyset pages) as this resource's record. */
   toRecord(row: Row): BaseRecord {
     return this.record(row);
@@ -329,7 +346,7 @@ export class RealmgateResource extends Resource {
     return out;
   }
 
-  private delegate(tx: Prisma.TransactionClient): Delegate {
+  private delegate(tx: Prisma.TransactionClient | PrismaClient): Delegate {
     return (tx as unknown as Record<string, Delegate>)[lowerFirst(this.model.name)]!;
   }
 
@@ -401,6 +418,10 @@ export class RealmgateResource extends Resource {
     const where: Record<string, unknown> = convertFilter(this.model.fields, { filters: Object.fromEntries(kept) } as Filter);
     for (const [name, f] of kept) {
       const type = this.field(name)!.type;
+      // Text matches ignore case: typing "acme" in a filter or a reference
+      // dropdown (the search action) finds "Acme Corp".
+      const match = where[name] as { contains?: unknown } | undefined;
+      if (type === 'String' && match && typeof match === 'object' && 'contains' in match) where[name] = { ...match, mode: 'insensitive' };
       if (!NUMERIC.has(type)) continue;
       try {
         where[name] = toNumber(name, type, f.value);

@@ -100,10 +100,24 @@ export function inTenantTransaction<T>(db: PrismaClient, ctx: TenantContext, fn:
  * extension changes no model types.
  */
 export function createTenantPrisma(tenantBase: PrismaClient, systemBase?: PrismaClient): PrismaClient {
-  const tenant = extendWithTenant(tenantBase);
+  const tenant = extendWithTenant(tenantBase, false);
   if (!systemBase || systemBase === tenantBase) return tenant;
-  return routeByTenant(tenant, extendWithTenant(systemBase));
+  return routeByTenant(tenant, extendWithTenant(systemBase, true));
 }
+
+/**
+ * Runs a request's reads: for a tenant in one transaction that sets the tenant
+ * once (rather than a transaction per query, each holding a pooled connection);
+ * for system-wide contexts on the system login, whose policies admit every row,
+ * straight on the client, side by side.
+ */
+export function readAsTenant<T>(db: PrismaClient, fn: (client: PrismaClient) => Promise<T>, options: TxOptions = { maxWait: 10_000, timeout: 20_000 }): Promise<T> {
+  if (isSystemWide(currentTenant())) return fn(db);
+  return db.$transaction((tx) => fn(tx as unknown as PrismaClient), options);
+}
+
+/** Model operations that only read. */
+const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 
 /**
  * One client for both logins: every property read (a model delegate's method,
@@ -133,15 +147,20 @@ function routeByTenant(tenant: PrismaClient, system: PrismaClient): PrismaClient
   });
 }
 
-function extendWithTenant(base: PrismaClient): PrismaClient {
+function extendWithTenant(base: PrismaClient, systemLogin: boolean): PrismaClient {
   const extended = base.$extends({
     name: 'realmgate-tenant',
     query: {
-      async $allOperations({ args, query, ...rest }) {
+      async $allOperations({ args, query, operation, ...rest }) {
         // Inside a transaction opened by $transaction below, the tenant is
         // already set on its connection; wrapping again would run the query
         // on another connection, outside that transaction.
         if ((rest as InternalParams).__internalParams?.transaction) return query(args);
+        // The system login's policies are USING (true) (0006_hardening) and no
+        // read of a model depends on the settings: one statement instead of
+        // BEGIN, set_config, query, COMMIT. Writes keep the settings (audit
+        // triggers and defaults read app.user_id).
+        if (systemLogin && READS.has(operation)) return query(args);
         const [, result] = await base.$transaction([base.$executeRaw(setConfigSql(currentTenant())), query(args)]);
         return result;
       },

@@ -15,26 +15,25 @@ export async function streamCsv(res: Response, filename: string, produce: (signa
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
   res.setHeader('Cache-Control', 'no-store');
-  if (!first.done && !res.write(first.value)) await drained(res);
+  // One 'drain' listener for the whole export: the compression middleware
+  // forwards res.on('drain') to its gzip stream but not res.off, so a listener
+  // added per wait would stay there, one more for every full socket buffer.
+  let wake: (() => void) | null = null;
+  const resume = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  res.on('drain', resume);
+  res.on('close', resume);
+  const drained = () => new Promise<void>((resolve) => (res.destroyed || res.writableEnded ? resolve() : (wake = resolve)));
+  if (!first.done && !res.write(first.value)) await drained();
   try {
     for await (const chunk of lines) {
       if (controller.signal.aborted) break;
-      if (!res.write(chunk)) await drained(res);
+      if (!res.write(chunk)) await drained();
     }
   } finally {
     res.end();
   }
-}
-
-/** Resolves when the socket takes more (or is gone), leaving no listener behind. */
-function drained(res: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }

@@ -1,4 +1,5 @@
-import { populator, type ActionContext, type ActionRequest, type ActionResponse } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
+import { readAsTenant } from '../../db/tenant-context.js';
 import type { AppDeps } from '../../app.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
 import { isAppError } from '../../domain/shared/app-error.js';
@@ -7,15 +8,20 @@ import { auditFilterFrom, usageFilterFrom } from '../../domain/usage-reports/led
 import { listAuditPage, listUsagePage } from '../../domain/usage-reports/list-ledger-page.js';
 import { usageTotals } from '../../domain/usage-reports/usage-totals.js';
 import type { RealmgateResource } from '../prisma-resource.js';
+import { listRecordsJson, populateListReferences } from './ledger-references.js';
 
 export type LedgerKind = 'usage' | 'audit';
+
 
 /**
  * The list action of the usage ledger and the audit log: newest first by
  * keyset (`after` = the previous page's nextCursor), never OFFSET, a total
- * counted no further than COUNT_CAP ("10,000+"), and for usage a totals line
- * for the filter (from rollups where it can). Same domain functions as the
- * API's export, so the screen and the CSV agree.
+ * counted no further than COUNT_CAP ("10,000+"). A page's reads (its rows,
+ * the capped count, the titles of what the rows refer to) are one transaction
+ * for a tenant (its settings set once), see readAsTenant. The usage totals line for the filter (from rollups where it
+ * can) is its own request, `view=totals`, which the screen makes after the
+ * page: a sum over months of rollups never holds the page back. Same domain
+ * functions as the export, so the screen and the CSV agree.
  */
 export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
@@ -24,22 +30,35 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
     const limit = pageSize(query.perPage);
     const after = typeof query.after === 'string' && query.after ? query.after : null;
     const meta = { perPage: limit, page: 1, sortBy: 'occurredAt', direction: 'desc' as const };
-    if (!actor) return { records: [], meta: { ...meta, total: 0, totalCapped: false, nextCursor: null, totals: null } };
+    const empty = { records: [], meta: { ...meta, total: 0, totalCapped: false, nextCursor: null, totals: null } };
+    if (!actor) return empty;
     try {
-      const input = { after, limit };
-      const page = kind === 'usage' ? await listUsagePage(db, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(db, actor, { ...input, filter: auditFilterFrom(query) });
+      if (query.view === 'totals') {
+        if (kind !== 'usage') return empty;
+        // The capped count decides whether a filter the rollups cannot answer may be summed from the ledger.
+        const filter = usageFilterFrom(query);
+        const { counted, totals } = await readAsTenant(db, async (client) => {
+          const counted = await listUsagePage(client, actor, { filter, limit: 1 });
+          return { counted, totals: await usageTotals(client, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }) };
+        });
+        return { ...empty, meta: { ...empty.meta, total: counted.total, totalCapped: counted.totalCapped, totals } };
+      }
       const resource = context.resource as unknown as RealmgateResource;
-      const records = await populator(page.rows.map((row) => resource.toRecord(row as Record<string, unknown>)), context);
+      const { page, records } = await readAsTenant(db, async (client) => {
+        const input = { after, limit };
+        const page = kind === 'usage' ? await listUsagePage(client, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(client, actor, { ...input, filter: auditFilterFrom(query) });
+        const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
+        await populateListReferences(client, context, records);
+        return { page, records };
+      });
       context.records = records;
-      // The totals line belongs to the filter, not the page: computed on the first page only.
-      const totals = kind === 'usage' && !after ? await usageTotals(db, actor, { filter: usageFilterFrom(query), matched: page.totalCapped ? COUNT_CAP : page.total }) : null;
       return {
-        records: records.map((r) => r.toJSON(context.currentAdmin)),
-        meta: { ...meta, total: page.total, totalCapped: page.totalCapped, nextCursor: page.nextCursor, totals },
+        records: listRecordsJson(records, context),
+        meta: { ...meta, total: page.total, totalCapped: page.totalCapped, nextCursor: page.nextCursor, totals: null },
       };
     } catch (e) {
       if (isAppError(e) && e.code === 'INVALID') {
-        return { records: [], meta: { ...meta, total: 0, totalCapped: false, nextCursor: null, totals: null }, notice: { message: e.message, type: 'error' } };
+        return { ...empty, notice: { message: e.message, type: 'error' } };
       }
       throw e;
     }

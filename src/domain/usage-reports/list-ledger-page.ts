@@ -33,7 +33,10 @@ async function page<Row extends { occurredAt: Date; id: string }>(
   const [found, counted] = await Promise.all([
     delegate.findMany({ where: and(where, cursor && olderThan(cursor)), orderBy: NEWEST_FIRST, take: input.limit + 1 }),
     // Never count the whole ledger: stop at the cap (an index-only range read).
-    input.withTotal === false ? Promise.resolve(-1) : delegate.count({ where, take: COUNT_CAP + 1 }),
+    // The order is the list's, so the filter's (x, occurred_at, id) index serves
+    // it; without one Prisma orders by the primary key (organization_id first),
+    // which makes PostgreSQL read and sort every match of a model or user before the LIMIT.
+    input.withTotal === false ? Promise.resolve(-1) : delegate.count({ where, orderBy: NEWEST_FIRST, take: COUNT_CAP + 1 }),
   ]);
   const rows = found.slice(0, input.limit);
   const more = found.length > input.limit;
