@@ -103,7 +103,7 @@ function machineBusySeconds(): number {
   return (user + nice + system + irq + softirq + steal) / 100;
 }
 
-function cpuSeconds(appPid: number | undefined): { app: number; postgres: number } {
+function cpuSeconds(appPid: number | undefined): { app: number; postgres: Map<string, number> } {
   const tick = 100; // USER_HZ on Linux
   const read = (pid: string) => {
     try {
@@ -114,13 +114,17 @@ function cpuSeconds(appPid: number | undefined): { app: number; postgres: number
       return null;
     }
   };
-  let postgres = 0;
+  const postgres = new Map<string, number>();
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     const s = read(pid);
-    if (s && s.comm === 'postgres') postgres += s.cpu;
+    if (s && s.comm === 'postgres') postgres.set(pid, s.cpu);
   }
   return { app: appPid ? read(String(appPid))?.cpu ?? 0 : 0, postgres };
 }
+
+/** CPU PostgreSQL spent between two readings, over the processes alive at both (the app's pooled backends). */
+const postgresDelta = (before: Map<string, number>, after: Map<string, number>) =>
+  [...after].reduce((sum, [pid, cpu]) => sum + (before.has(pid) ? cpu - before.get(pid)! : 0), 0);
 
 async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
@@ -198,7 +202,7 @@ async function main() {
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
         rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
-          perReq(after.app - before.app), perReq(after.postgres - before.postgres), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+          perReq(after.app - before.app), perReq(postgresDelta(before.postgres, after.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
