@@ -21,6 +21,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
   let browser: Browser;
   let world: World;
   let owner: pg.Client;
+  let orgBName: string;
 
   beforeAll(async () => {
     t = await appDatabase('browser_ledger');
@@ -41,7 +42,9 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
                        SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
                          FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
     await owner.query(`INSERT INTO audit_logs (organization_id, action, resource, record_id, occurred_at) SELECT $1, 'create', 'ApiKey', i::text, now() - i * interval '1 minute' FROM generate_series(1, 12) i`, [world.orgA.id]);
-    await owner.query(`INSERT INTO audit_logs (organization_id, action, resource, record_id) VALUES ($1, 'create', 'ApiKey', 'org-b-only')`, [world.orgB.id]);
+    // Org B's one audit row names org B (the record column shows a record's name, never its id).
+    await owner.query(`INSERT INTO audit_logs (organization_id, action, resource, record_id) VALUES ($1, 'organization.update', 'Organization', $2)`, [world.orgB.id, world.orgB.id]);
+    orgBName = (await owner.query<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [world.orgB.id])).rows[0]!.name;
     app = await startRunningApp(t);
     browser = await launchChromium(availability.executablePath!);
   }, 180_000);
@@ -104,7 +107,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
       await page.goto('/admin/resources/AuditLog');
       await page.waitForSelector('[data-testid="ledger-list"]');
       await page.waitForFunction(() => document.querySelectorAll('[data-css="AuditLog-table-row"]').length > 0);
-      expect(await page.locator('table').innerText()).toContain('org-b-only');
+      expect(await page.locator('table').innerText()).toContain(orgBName);
 
       await page.goto('/admin');
       await page.waitForSelector('[data-testid="dashboard"]');
@@ -130,7 +133,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
 
       await page.goto('/admin/resources/AuditLog');
       await expectRows(page, 'AuditLog', 13); // the 12 fixtures and this sign-in
-      expect(await page.locator('table').innerText()).not.toContain('org-b-only');
+      expect(await page.locator('table').innerText()).not.toContain(orgBName);
 
       await page.goto('/admin');
       await page.waitForSelector('[data-testid="dashboard"]');
