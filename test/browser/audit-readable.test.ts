@@ -123,6 +123,8 @@ describe.skipIf(availability.skip)('the audit log in Chromium', () => {
 
       const tempDiff = await diffOf(page, w.user.id, 'user.temporary-password');
       expect(tempDiff).toContainEqual(['Must change password', 'No', 'Yes']);
+      // The page heading says the action in words, not its code.
+      await expect.poll(() => page.$eval('[data-css="AuditLog-show-action-header"] h2', (h2) => Array.from(h2.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join('').trim()), { timeout: 30_000 }).toBe('Temporary password set');
       const runDiff = await diffOf(page, run.id, 'realm-migration.complete');
       const labels = runDiff.map((r) => r[0]!.toLowerCase());
       expect(new Set(labels).size).toBe(labels.length);

@@ -1,7 +1,7 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
-import { canonicalAuditAction } from '../../domain/audit/audit-actions.js';
+import { auditActionWords, canonicalAuditAction } from '../../domain/audit/audit-actions.js';
 import { loadDatamodel } from '../dmmf.js';
-import { singularLabel } from '../resources/labels.js';
+import { resourceWords, singularLabel } from '../resources/labels.js';
 import { recordTitles } from '../resources/record-titles.js';
 import type { AfterHook } from '../resources/resource-spec.js';
 import { auditDiff, type DiffRow } from './audit-diff.js';
@@ -70,7 +70,10 @@ export function readableAudit(): AfterHook {
     const datamodel = loadDatamodel();
     for (const r of records) {
       const p = r.params ?? {};
-      if (typeof p.action === 'string') p.action = canonicalAuditAction(p.action, typeof p.resource === 'string' ? p.resource : null);
+      if (typeof p.action === 'string') {
+        p.action = canonicalAuditAction(p.action, typeof p.resource === 'string' ? p.resource : null);
+        r.title = auditActionWords(p.action as string, resourceWords); // the page heading: "Temporary password set", not the code
+      }
       if (p.recordId && p.resource) want(wanted, String(p.resource), String(p.recordId));
       if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) want(wanted, 'ApiKey', p.actorLabel.slice(4));
       if (response.record && typeof p.resource === 'string') {

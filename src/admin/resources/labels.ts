@@ -190,7 +190,8 @@ export function singularLabel(resource: string): string {
 
 const kebab = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
 const RESOURCE_BY_KEBAB = new Map(Object.keys(RESOURCE_LABELS).map((r) => [kebab(r), r]));
-const resourceWords = (k: string) => (RESOURCE_BY_KEBAB.has(k) ? singularLabel(RESOURCE_BY_KEBAB.get(k)!) : k.replace(/-/g, ' '));
+/** A resource as its kebab-case code names it in audit actions ("api-key"), in words. */
+export const resourceWords = (k: string) => (RESOURCE_BY_KEBAB.has(k) ? singularLabel(RESOURCE_BY_KEBAB.get(k)!) : k.replace(/-/g, ' '));
 
 /** Every action code the panel, the API and the tools write, with its words (the list shows the words, the filter offers them). */
 export const AUDIT_ACTION_CHOICES = [
