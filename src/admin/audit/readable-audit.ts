@@ -2,7 +2,7 @@ import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'a
 import { auditActionWords, canonicalAuditAction } from '../../domain/audit/audit-actions.js';
 import { loadDatamodel } from '../dmmf.js';
 import { resourceWords, singularLabel } from '../resources/labels.js';
-import { recordTitles } from '../resources/record-titles.js';
+import { titlesOfWanted } from '../resources/record-titles.js';
 import type { AfterHook } from '../resources/resource-spec.js';
 import { auditDiff, type DiffRow } from './audit-diff.js';
 
@@ -12,29 +12,6 @@ const want = (wanted: Wanted, resource: string, id: string) => {
   if (!wanted.has(resource)) wanted.set(resource, new Set());
   wanted.get(resource)!.add(id);
 };
-
-/**
- * Titles of every (resource, id) wanted, one scoped findMany per resource
- * (plus one per referenced resource where a title needs it): a page of audit
- * rows costs a handful of queries, not one per row. A record the viewer may
- * not see, or that is gone, gets no title.
- */
-async function titlesOf(wanted: Wanted, context: ActionContext): Promise<Map<string, string>> {
-  const titles = new Map<string, string>();
-  await Promise.all(
-    [...wanted].map(async ([resourceId, ids]) => {
-      let resource;
-      try {
-        resource = context._admin.findResource(resourceId);
-      } catch {
-        return; // not a resource of the panel
-      }
-      const found = await resource.findMany([...ids], context);
-      for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
-    }),
-  );
-  return titles;
-}
 
 const NAME_KEYS = ['name', 'email', 'displayName', 'title', 'username'];
 
@@ -85,7 +62,7 @@ export function readableAudit(): AfterHook {
         }
       }
     }
-    const titles = await titlesOf(wanted, context);
+    const titles = await titlesOfWanted(wanted, context);
     for (const r of records) {
       const p = r.params;
       if (p.recordId && p.resource) {

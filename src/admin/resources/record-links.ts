@@ -1,6 +1,6 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import type { AfterHook } from './resource-spec.js';
-import { recordTitles } from './record-titles.js';
+import { titlesOfWanted } from './record-titles.js';
 
 /** Where a property of a record points: a resource (model name) and a record id. */
 export type LinkTarget = { resource: string; id: string } | null;
@@ -27,19 +27,7 @@ export function linkRecords(targets: Record<string, (params: Record<string, any>
         wanted.get(target.resource)!.add(target.id);
       }
     }
-    const titles = new Map<string, string>();
-    await Promise.all(
-      [...wanted].map(async ([resourceId, ids]) => {
-        let resource;
-        try {
-          resource = context._admin.findResource(resourceId);
-        } catch {
-          return; // not a resource of the panel
-        }
-        const found = await resource.findMany([...ids], context);
-        for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
-      }),
-    );
+    const titles = await titlesOfWanted(wanted, context);
     for (const { record, path, target } of links) {
       const title = titles.get(`${target.resource}:${target.id}`);
       if (title === undefined) continue;

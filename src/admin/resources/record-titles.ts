@@ -53,3 +53,26 @@ export async function recordTitles(resourceId: string, records: BaseRecord[], co
   }
   return titles;
 }
+
+/**
+ * Titles of every (resource, id) wanted, keyed `resource:id`: one findMany per
+ * resource through that resource itself (the signed-in admin's scope), so a
+ * page of rows costs a handful of queries, not one per row. A record the
+ * viewer may not see, or that is gone, gets no title.
+ */
+export async function titlesOfWanted(wanted: Map<string, Set<string>>, context: ActionContext): Promise<Map<string, string>> {
+  const titles = new Map<string, string>();
+  await Promise.all(
+    [...wanted].map(async ([resourceId, ids]) => {
+      let resource;
+      try {
+        resource = context._admin.findResource(resourceId);
+      } catch {
+        return; // not a resource of the panel
+      }
+      const found = await resource.findMany([...ids], context);
+      for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
+    }),
+  );
+  return titles;
+}

@@ -3,7 +3,7 @@ import { readLimits, userModelWanted, type CallerLimit } from '../quotas/caller-
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
-import { listUsableModelsInput, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type ListUsableModelsInput, type UsableModel } from './usable-models.js';
+import { callerUsableModels, listUsableModelsInput, prismaQuery, type ListUsableModelsInput, type UsableModel } from './usable-models.js';
 
 export type CallerModel = UsableModel & { userQuota: CallerLimit | null };
 
@@ -16,9 +16,7 @@ export async function listCallerModels(db: PrismaClient, actor: Actor, rawInput:
   const now = input.now ?? new Date();
   return inActorTransaction(db, actor, async (tx) => {
     const query = prismaQuery(tx);
-    const { organizationId, subject } = await usableModelSubject(query, actor);
-    const catalog = await loadModelCatalog(query, organizationId);
-    const models = catalog ? usableModels(catalog, subject, now) : [];
+    const { subject, models } = await callerUsableModels(query, actor, now);
     const limits = subject.userId ? await readLimits(query, userModelWanted(subject.userId, models), now) : [];
     const byModel = new Map(limits.map((l) => [l.modelId, l]));
     return models.map((m) => ({ ...m, userQuota: byModel.get(m.id) ?? null }));

@@ -194,14 +194,16 @@ export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise
   throw new AppError('FORBIDDEN', 'Only an organization member or its API keys use models');
 }
 
-/** GET /models: exactly the models the caller may use (the same rule as the usage check). */
+/** The models `actor` may use at `now`, read through `query`: what GET /models lists and the usage check accepts. */
+export async function callerUsableModels(query: SqlQuery, actor: Actor, now: Date): Promise<{ subject: UsableModelSubject; models: UsableModel[] }> {
+  const { organizationId, subject } = await usableModelSubject(query, actor);
+  const catalog = await loadModelCatalog(query, organizationId);
+  return { subject, models: catalog ? usableModels(catalog, subject, now) : [] };
+}
+
+/** GET /models without the caller's limits: exactly the models the caller may use (the same rule as the usage check). */
 export async function listUsableModels(db: PrismaClient, actor: Actor, rawInput: ListUsableModelsInput = {}): Promise<UsableModel[]> {
   const input = parseInput(listUsableModelsInput, rawInput);
   const now = input.now ?? new Date();
-  return inActorTransaction(db, actor, async (tx) => {
-    const query = prismaQuery(tx);
-    const { organizationId, subject } = await usableModelSubject(query, actor);
-    const catalog = await loadModelCatalog(query, organizationId);
-    return catalog ? usableModels(catalog, subject, now) : [];
-  });
+  return inActorTransaction(db, actor, async (tx) => (await callerUsableModels(prismaQuery(tx), actor, now)).models);
 }

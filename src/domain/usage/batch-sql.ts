@@ -14,7 +14,6 @@ import type { UsageAnswer } from './usage-ops.js';
 
 type Q = Pick<pg.PoolClient, 'query'>;
 
-
 const date = (v: string | Date | null): Date | null => (v === null ? null : v instanceof Date ? v : new Date(v));
 
 /** A reservation as rg_usage_reservation_json writes it (migration 0018). */
