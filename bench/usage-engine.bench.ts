@@ -15,24 +15,11 @@ import { migrateUp } from '../src/db/migrate.js';
 import { recordUsage } from '../src/domain/usage/record-usage.js';
 import { UsageEngine } from '../src/domain/usage/usage-engine.js';
 import type { Actor } from '../src/domain/shared/actor.js';
+import { postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const log = (s: string) => process.stdout.write(`${s}\n`);
-
-function cpu(): { self: number; postgres: number } {
-  let postgres = 0;
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      postgres += (Number(f[11]) + Number(f[12])) / 100;
-    } catch { /* gone */ }
-  }
-  const u = process.cpuUsage();
-  return { self: (u.user + u.system) / 1e6, postgres };
-}
 
 async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-engine-'));
@@ -65,7 +52,7 @@ async function main() {
 
     log(`Engine benchmark: ${actors.length} keys, ${CONCURRENCY} concurrent callers, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load ${os.loadavg()[0]!.toFixed(1)}`);
     for (const [name, pick] of [['spread', () => actors[Math.floor(Math.random() * actors.length)]!], ['hot tenant', () => actors[0]!]] as const) {
-      const before = cpu();
+      const before = { self: processCpuSeconds(process.pid), postgres: postgresCpuSeconds(server.dataDir) };
       const b0 = { ...e.stats };
       const until = Date.now() + SECONDS * 1000;
       let done = 0;
@@ -78,12 +65,21 @@ async function main() {
           done++;
         }
       }));
-      const after = cpu();
+      const after = { self: processCpuSeconds(process.pid), postgres: postgresCpuSeconds(server.dataDir) };
       lat.sort((a, b) => a - b);
       const batches = e.stats.batches - b0.batches;
       log(`  ${name.padEnd(10)} ${(done / SECONDS).toFixed(0).padStart(6)} ops/s  p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms  p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(1)} ms  ` +
-        `${(done / Math.max(1, batches)).toFixed(1)} ops/batch  CPU/op: engine ${(((after.self - before.self) * 1000) / done).toFixed(3)} ms, PostgreSQL ${(((after.postgres - before.postgres) * 1000) / done).toFixed(3)} ms  retries ${e.stats.retries - b0.retries}`);
+        `${(done / Math.max(1, batches)).toFixed(1)} ops/batch  CPU/op: engine ${(((after.self - before.self) * 1000) / done).toFixed(3)} ms, PostgreSQL ${((postgresCpuDelta(before.postgres, after.postgres) * 1000) / done).toFixed(3)} ms  retries ${e.stats.retries - b0.retries}`);
     }
+    // Counter and rollup rows are updated over and over: an update that finds room on its
+    // page is HOT (no index entries); one that does not writes every index of the table.
+    const stats = new pg.Client({ connectionString: withDatabase(server.url, 'bench') });
+    await stats.connect();
+    const hot = await stats.query<{ relname: string; upd: string; hot: string }>(
+      `SELECT relname, n_tup_upd AS upd, n_tup_hot_upd AS hot FROM pg_stat_user_tables WHERE n_tup_upd > 0 ORDER BY n_tup_upd DESC LIMIT 6`,
+    );
+    await stats.end();
+    log(`  HOT updates: ${hot.rows.map((r) => `${r.relname} ${((100 * Number(r.hot)) / Number(r.upd)).toFixed(0)}% of ${r.upd}`).join(', ')}`);
   } finally {
     await engine?.close();
     await server.stop();

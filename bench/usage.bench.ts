@@ -16,6 +16,7 @@ import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres.js';
 import { migrateUp } from '../src/db/migrate.js';
 import { generateApiKeySecret, hashApiKey } from '../src/domain/api-keys/api-key-secret.js';
+import { machineBusySeconds, postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '32,128').split(',').map(Number);
@@ -91,41 +92,6 @@ function pgbench(url: string, connections: number): { tps: number; transactions:
   return { tps: Number(m[1]), transactions: Number(n[1]) };
 }
 
-/**
- * CPU seconds used so far by the app process and by every PostgreSQL process
- * (from /proc): CPU per request does not depend on what else the machine runs,
- * unlike requests per second, so it is printed beside them.
- */
-/** CPU seconds the whole machine spent busy so far (/proc/stat): every process, load generator included. */
-function machineBusySeconds(): number {
-  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const [user, nice, system, , , irq, softirq, steal] = f as [number, number, number, number, number, number, number, number];
-  return (user + nice + system + irq + softirq + steal) / 100;
-}
-
-function cpuSeconds(appPid: number | undefined): { app: number; postgres: Map<string, number> } {
-  const tick = 100; // USER_HZ on Linux
-  const read = (pid: string) => {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), cpu: (Number(f[11]) + Number(f[12])) / tick };
-    } catch {
-      return null;
-    }
-  };
-  const postgres = new Map<string, number>();
-  for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    const s = read(pid);
-    if (s && s.comm === 'postgres') postgres.set(pid, s.cpu);
-  }
-  return { app: appPid ? read(String(appPid))?.cpu ?? 0 : 0, postgres };
-}
-
-/** CPU PostgreSQL spent between two readings, over the processes alive at both (the app's pooled backends). */
-const postgresDelta = (before: Map<string, number>, after: Map<string, number>) =>
-  [...after].reduce((sum, [pid, cpu]) => sum + (before.has(pid) ? cpu - before.get(pid)! : 0), 0);
-
 async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
@@ -193,16 +159,16 @@ async function main() {
         ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
         ['hot tenant', () => hot],
       ] as const) {
-        const before = cpuSeconds(app.pid);
+        const before = { app: processCpuSeconds(app.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const machineBefore = machineBusySeconds();
         const r = await runAutocannon(started.url, conns, pick);
         const machine = machineBusySeconds() - machineBefore;
-        const after = cpuSeconds(app.pid);
+        const after = { app: processCpuSeconds(app.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const verdict = await check(c);
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
         rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
-          perReq(after.app - before.app), perReq(postgresDelta(before.postgres, after.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+          perReq(after.app - before.app), perReq(postgresCpuDelta(before.postgres, after.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
