@@ -1,4 +1,6 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { laneOf } from '../../src/domain/usage/usage-engine.js';
 import { UsageEngine, recordUsage, holdReservation, extendReservation, settleReservation, releaseReservation } from '../../src/domain/usage/index.js';
 import { AppError } from '../../src/domain/shared/app-error.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
@@ -246,5 +248,59 @@ describe('reservations', () => {
     } finally {
       await fast.close();
     }
+  });
+});
+
+describe('lanes', () => {
+  it("an organization's batches run one at a time in its lane; another lane's organization is not held up by them", async () => {
+    const lanes = 4;
+    const lanesEngine = new UsageEngine({ databaseUrl: t.systemUrl, maxInFlight: lanes, reservationTtlSeconds: 300 });
+    const locker = new pg.Client({ connectionString: t.systemUrl });
+    await locker.connect();
+    try {
+      const a = await usageTenant(t.db, { monthlyTokenQuota: 10_000n });
+      let b = await usageTenant(t.db, { monthlyTokenQuota: 10_000n });
+      while (laneOf(b.org.id, lanes) === laneOf(a.org.id, lanes)) b = await usageTenant(t.db, { monthlyTokenQuota: 10_000n });
+      const [keyA, keyB] = [await a.key(), await b.key()];
+      const use = (key: typeof keyA, model: string) => recordUsage(lanesEngine, key, { model, inputTokens: 1, outputTokens: 0, idempotencyKey: idem() });
+      await Promise.all([use(keyA, a.model.id), use(keyB, b.model.id)]); // rows exist from here on
+
+      // Another transaction holds organization A's counters: A's batch waits on them.
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM quota_counters WHERE organization_id = $1 FOR UPDATE', [a.org.id]);
+      const settled = new Set<string>();
+      const firstA = use(keyA, a.model.id).finally(() => settled.add('firstA'));
+      const waitingOnLock = async () => (await locker.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'realmgate-usage' AND wait_event_type = 'Lock'`)).rows[0]!.n;
+      await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(1);
+      const secondA = use(keyA, a.model.id).finally(() => settled.add('secondA'));
+
+      // B's lane is free: its call is answered while A's lane is held.
+      const answerB = await use(keyB, b.model.id);
+      expect(answerB.replayed).toBe(false);
+      expect(settled.size).toBe(0);
+      // A's second call waits in its lane, not on a second locked transaction.
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await waitingOnLock()).toBe(1);
+
+      await locker.query('ROLLBACK');
+      await Promise.all([firstA, secondA]);
+      const s = await ledgerAndCounters(t.db, a.org.id);
+      expect(s.ledgerRows).toBe(3);
+      expect(Number(s.orgTokens!.used)).toBe(3);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+      await lanesEngine.close();
+    }
+  });
+
+  it('sends every operation of one organization to the same lane, and spreads organizations over all lanes', () => {
+    const ids = Array.from({ length: 400 }, () => crypto.randomUUID());
+    for (const id of ids) expect(laneOf(id, 4)).toBe(laneOf(id, 4));
+    const counts = [0, 0, 0, 0];
+    for (const id of ids) counts[laneOf(id, 4)]!++;
+    for (const c of counts) expect(c).toBeGreaterThan(50);
+    expect(laneOf('not-a-uuid', 4)).toBe(0);
   });
 });

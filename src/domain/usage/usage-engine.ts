@@ -18,7 +18,7 @@ export interface UsageEngineOptions {
   batchWindowMs?: number;
   /** at most this many operations per batch (default 256) */
   maxBatch?: number;
-  /** batch transactions in flight at once (default 4) */
+  /** batch transactions in flight at once (default 4): one per lane, each lane a share of the organizations */
   maxInFlight?: number;
   /** catalogs and user rules are cached this long, at most 1000 ms (default 1000) */
   cacheTtlMs?: number;
@@ -31,6 +31,23 @@ interface Pending {
   resolve: (o: Outcome<unknown>) => void;
 }
 
+/** A share of the organizations (by id), whose operations are batched one transaction at a time. */
+interface Lane {
+  queue: Pending[];
+  busy: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+/**
+ * The lane of an organization: its id's first 32 bits (a UUID, random for
+ * every organization made here) modulo the lane count. Any stable spread
+ * would do; the point is that one organization always lands in one lane.
+ */
+export function laneOf(organizationId: string, lanes: number): number {
+  const head = Number.parseInt(organizationId.slice(0, 8), 16);
+  return Number.isFinite(head) ? head % lanes : 0;
+}
+
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 5;
 
@@ -41,6 +58,14 @@ const MAX_ATTEMPTS = 5;
  * order in memory, writes everything with one statement and commits; only
  * then is any caller answered. Exact across instances because every batch
  * holds the counter rows it changes until it commits.
+ *
+ * Batches run in lanes: each organization belongs to one lane (laneOf), and a
+ * lane runs one batch at a time. Every row a batch locks (counters, rate
+ * windows, holds) belongs to one organization, so this process's batches in
+ * flight never wait for each other's locks and commits: operations that
+ * would have queued on a row lock wait in their lane's queue instead, and
+ * join its next batch. (With one shared queue, batches in flight shared
+ * organizations, and each waited for the other's commit to be flushed.)
  *
  * A batch costs two round trips to PostgreSQL: BEGIN with every read and lock
  * in one message, then every write with COMMIT in another (batch-sql.ts).
@@ -61,9 +86,7 @@ export class UsageEngine {
   private readonly rateRows = new Set<string>();
   /** the month whose ledger partitions (it and the next) this process made sure of */
   private partitionsEnsured: string | null = null;
-  private queue: Pending[] = [];
-  private inFlight = 0;
-  private timer: NodeJS.Timeout | null = null;
+  private readonly lanes: Lane[];
   private closed = false;
   /** batches committed and operations decided, for the benchmark and metrics */
   readonly stats = { batches: 0, operations: 0, retries: 0 };
@@ -74,6 +97,7 @@ export class UsageEngine {
     this.maxBatch = options.maxBatch ?? 256;
     this.maxInFlight = options.maxInFlight ?? 4;
     this.now = options.now ?? (() => new Date());
+    this.lanes = Array.from({ length: this.maxInFlight }, () => ({ queue: [], busy: false, timer: null }));
     const cacheMs = Math.min(1000, options.cacheTtlMs ?? 1000);
     // Spare connections beyond the batches for row creation and cache loads.
     // The system login: its policies admit every organization, so no tenant setting
@@ -97,30 +121,31 @@ export class UsageEngine {
   /** Queues one operation; resolves after the batch that decided it committed. */
   submit<T>(op: UsageOperation): Promise<Outcome<T>> {
     if (this.closed) return Promise.resolve({ ok: false, error: new AppError('CONFLICT', 'The usage service is shutting down; retry') });
+    const lane = this.lanes[laneOf(op.organizationId, this.lanes.length)]!;
     return new Promise((resolve) => {
-      this.queue.push({ op, resolve: resolve as (o: Outcome<unknown>) => void });
-      this.schedule();
+      lane.queue.push({ op, resolve: resolve as (o: Outcome<unknown>) => void });
+      this.schedule(lane);
     });
   }
 
-  private schedule(): void {
-    if (this.inFlight >= this.maxInFlight || !this.queue.length) return;
-    if (this.queue.length >= this.maxBatch) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      void this.flush();
-    } else if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        void this.flush();
+  private schedule(lane: Lane): void {
+    if (lane.busy || !lane.queue.length) return;
+    if (lane.queue.length >= this.maxBatch) {
+      if (lane.timer) clearTimeout(lane.timer);
+      lane.timer = null;
+      void this.flush(lane);
+    } else if (!lane.timer) {
+      lane.timer = setTimeout(() => {
+        lane.timer = null;
+        void this.flush(lane);
       }, this.windowMs);
     }
   }
 
-  private async flush(): Promise<void> {
-    if (this.inFlight >= this.maxInFlight || !this.queue.length) return;
-    const batch = this.queue.splice(0, this.maxBatch);
-    this.inFlight++;
+  private async flush(lane: Lane): Promise<void> {
+    if (lane.busy || !lane.queue.length) return;
+    const batch = lane.queue.splice(0, this.maxBatch);
+    lane.busy = true;
     try {
       const outcomes = await this.decide(batch.map((p) => p.op));
       batch.forEach((p, i) => p.resolve(outcomes[i]!));
@@ -128,13 +153,12 @@ export class UsageEngine {
       // Nothing of this batch committed: every caller hears so, none is acknowledged.
       for (const p of batch) p.resolve({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
     } finally {
-      this.inFlight--;
-      if (this.queue.length) {
-        if (this.timer) clearTimeout(this.timer);
-        this.timer = null;
-        void this.flush(); // callers already waited: no window
+      lane.busy = false;
+      if (lane.queue.length) {
+        if (lane.timer) clearTimeout(lane.timer);
+        lane.timer = null;
+        void this.flush(lane); // callers already waited: no window
       }
-      this.schedule();
     }
   }
 
@@ -260,7 +284,7 @@ export class UsageEngine {
   /** Waits for the queue to drain and closes the pool. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.queue.length || this.inFlight) await new Promise((r) => setTimeout(r, 5));
+    while (this.lanes.some((l) => l.queue.length || l.busy)) await new Promise((r) => setTimeout(r, 5));
     await this.pool.end();
   }
 }
