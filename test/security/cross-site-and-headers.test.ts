@@ -164,6 +164,18 @@ describe('security headers', () => {
     expect(html).toContain('/security/csrf.js');
   });
 
+  it('every answer has a nonce of its own: 16 random bytes, never repeated', async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const res = await fetch(`${app.baseUrl}/healthz`);
+      await res.text();
+      const nonce = /'nonce-([^']+)'/.exec(res.headers.get('content-security-policy')!)![1]!;
+      expect(Buffer.from(nonce, 'base64')).toHaveLength(16);
+      nonces.add(nonce);
+    }
+    expect(nonces.size).toBe(300);
+  });
+
   it('a value in the page state cannot open a script of its own that the nonce would bless', () => {
     const evil = JSON.stringify({ currentAdmin: { title: '</script><script>alert(1)</script>' } });
     const html = `<!DOCTYPE html><head>\n<script>\n  window.REDUX_STATE = ${evil};\n  window.THEME = {};\n</script></head>`;
