@@ -86,7 +86,13 @@ export async function portkeyAfterHook(deps: PortkeyHookDeps, actor: Actor, raw:
   }
 
   const reported = reportedUsage(payload.response?.json);
-  const metadata = { source: 'portkey', requestId: payload.metadata.realmgate_request_id, provider: payload.provider ?? null, streamed, estimated: reported === null };
+  // The provider's own id for its answer: the ledger row names the provider call it charges,
+  // so every completed call can be matched with exactly its row (bench, audits).
+  const responseId = payload.response?.json?.id;
+  const metadata = {
+    source: 'portkey', requestId: payload.metadata.realmgate_request_id, provider: payload.provider ?? null, streamed, estimated: reported === null,
+    ...(typeof responseId === 'string' && responseId.length <= 200 ? { providerResponseId: responseId } : {}),
+  };
   let usage = reported;
   if (!usage) {
     const estimate = estimateRequestTokens(payload.request.json, deps.defaultMaxTokens);
