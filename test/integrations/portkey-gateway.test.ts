@@ -221,7 +221,7 @@ async function slowProxy(target: string, delayMs: number): Promise<{ url: string
   };
 }
 
-describe('what the gateway does not deliver: an unsettled hook hold expires and charges nothing', () => {
+describe('a second instance with a one-second hold TTL: holds the gateway never settles expire unused; after hooks find holds made elsewhere', () => {
   // An app with a one-second reservation TTL on the same database, so expiry is seen quickly.
   let ttlApp: RunningApp;
   beforeAll(async () => {
@@ -237,6 +237,25 @@ describe('what the gateway does not deliver: an unsettled hook hold expires and 
     const c = await t.db.quotaCounter.findFirst({ where: { organizationId: orgId, subjectType: 'API_KEY', metric: 'TOKENS' } });
     return { used: Number(c!.used), reserved: Number(c!.reserved) };
   };
+
+  it('an after hook answered by another instance than its before hook finds the hold in SQL and settles it', async () => {
+    // Each instance remembers the holds its own before hooks made (a shortcut); this one made none.
+    const tenant = await usageTenant(t.db);
+    const key = await gatewayKey(tenant, { maxTokens: 1000 });
+    const id = crypto.randomUUID();
+    const hookPost = async (base: string, hook: 'before' | 'after', payload: unknown) => (await fetch(`${base}/api/v1/integrations/portkey/${hook}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` }, body: JSON.stringify(payload),
+    })).json() as Promise<{ verdict: boolean; data: any }>;
+    const request = { json: { model: tenant.model.providerModelId, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, text: 'hi', isStreamingRequest: false };
+    const meta = { provider: 'openai', requestType: 'chatComplete', metadata: { realmgate_request_id: id } };
+    const held = await hookPost(app.baseUrl, 'before', { ...meta, request, response: { json: {}, statusCode: null }, eventType: 'beforeRequestHook' });
+    expect(held.verdict).toBe(true);
+    const usage = { prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 };
+    const settled = await hookPost(ttlApp.baseUrl, 'after', { ...meta, request, response: { json: { id: `resp-${id}`, usage }, statusCode: 200 }, eventType: 'afterRequestHook' });
+    expect(settled).toMatchObject({ verdict: true, data: { recorded: true, reservationId: held.data.reservationId, status: 'SETTLED' } });
+    expect((await ledger(tenant.org.id)).map((r) => r.totalTokens)).toEqual([9]);
+    expect(await keyCounter(tenant.org.id)).toEqual({ used: 9, reserved: 0 });
+  });
 
   it('the provider fails: the gateway skips the after hook, the hold blocks its estimate until it expires, then is given back unused', async () => {
     const tenant = await usageTenant(t.db);

@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/shared/actor.js';
 import { AppError, isAppError } from '../../domain/shared/app-error.js';
 import { portkeyAfterHook, portkeyBeforeHook, type PortkeyHookDeps } from '../../domain/portkey/portkey-hooks.js';
 import { refusal, type PortkeyVerdict } from '../../domain/portkey/portkey-verdict.js';
+import { RecentHolds } from '../../domain/portkey/recent-holds.js';
 
 export const PORTKEY_HOOKS_PATH = '/integrations/portkey';
 
@@ -56,7 +57,7 @@ const hookBodySchema = z
  */
 export function portkeyHookRoutes(api: Api): Router {
   const router = Router();
-  const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS };
+  const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS, recentHolds: new RecentHolds() };
   const hooks = { before: portkeyBeforeHook, after: portkeyAfterHook } as const;
 
   router.use(...requestLogging(api.deps.log));
