@@ -45,9 +45,13 @@ export function cpuSeconds(appPid: number | undefined, pgDataDir: string): CpuRe
   return { app: appPid ? procStat(String(appPid))?.cpu ?? 0 : 0, postgres };
 }
 
-/** CPU seconds between two readings: the app's, and PostgreSQL's over the processes alive at both (the pooled backends). */
+/**
+ * CPU seconds between two readings: the app's, and PostgreSQL's over the processes alive
+ * at the second (a backend born in between, when the app's pool reconnects after idling,
+ * counts whole; one that ended in between is missed).
+ */
 export function cpuBetween(before: CpuReading, after: CpuReading): { app: number; postgres: number } {
-  const postgres = [...after.postgres].reduce((sum, [pid, cpu]) => sum + (before.postgres.has(pid) ? cpu - before.postgres.get(pid)! : 0), 0);
+  const postgres = [...after.postgres].reduce((sum, [pid, cpu]) => sum + cpu - (before.postgres.get(pid) ?? 0), 0);
   return { app: after.app - before.app, postgres };
 }
 

@@ -169,7 +169,7 @@ async function main(): Promise<void> {
     log('');
     log('CPU columns: per request that reached the app (gateway + hooks: per hook call, two per admitted request), from /proc;');
     log('req/s and latency depend on what else the machine runs, CPU per request much less so.');
-    log(`with hooks / without: ${(withHooks.rps / without.rps).toFixed(2)}x throughput, p99 +${(withHooks.p99 - without.p99).toFixed(0)} ms`);
+    log(`with hooks / without: ${(withHooks.rps / without.rps).toFixed(2)}x throughput, p99 ${withHooks.p99 >= without.p99 ? '+' : ''}${(withHooks.p99 - without.p99).toFixed(0)} ms`);
     log(`hook p99 at ${CONNECTIONS} concurrent: before ${before.p99} ms, after ${after.p99} ms (target < 20 ms): ${before.p99 < 20 && after.p99 < 20 ? 'met' : 'NOT met'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     log(`hooked run: ${withHooks.ok} answered 200 to autocannon, ${ledgerCheck.calls} provider calls, ${ledgerCheck.rows} ledger rows`);
     log(`check: every provider call of the hooked run has exactly its ledger row with the reported usage: ${ledgerCheck.ok ? 'OK' : `FAILED (${ledgerCheck.problems.join('; ')})`}`);
