@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { displayPrefix, generateApiKeySecret, hashApiKey } from '../../src/domain/api-keys/api-key-secret.js';
 import { estimatePromptTokens } from '../../src/domain/portkey/estimate-request-tokens.js';
@@ -51,6 +52,22 @@ async function ledger(orgId: string) {
   return t.db.usageEvent.findMany({ where: { organizationId: orgId }, orderBy: { occurredAt: 'asc' } });
 }
 
+/**
+ * The organization's ledger once it holds a row for each of `calls` (the provider's
+ * answers), or after a bounded wait: the gateway awaits the after hook before it answers
+ * the client, so the rows are normally there already; the wait only keeps a slow machine
+ * from failing the comparison that follows, which is exact.
+ */
+async function ledgerFor(orgId: string, calls: ReadonlyArray<{ id: string }>, waitMs = 10_000) {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const rows = await ledger(orgId);
+    const named = new Set(rows.map((r) => (r.metadata as { providerResponseId?: string }).providerResponseId));
+    if (calls.every((c) => named.has(c.id)) || Date.now() > deadline) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('Realmgate enforcing keys, models and quotas on Portkey\'s gateway', () => {
   it('200 racing chat completions: the completed ones fit the token budget exactly, the rest get 446, the ledger equals the provider\'s usage', async () => {
     const tenant = await usageTenant(t.db, { monthlyTokenQuota: 10_000_000n });
@@ -75,15 +92,19 @@ describe('Realmgate enforcing keys, models and quotas on Portkey\'s gateway', ()
       expect(hookData(r.json).left).toBeLessThan(perCall);
     }
     // Only admitted requests reached the provider.
-    expect(stub.calls.length - callsBefore).toBe(fits);
+    const calls = stub.calls.slice(callsBefore);
+    expect(calls).toHaveLength(fits);
 
-    // The ledger: one row per completed request, equal to the usage the provider reported in that answer.
-    const rows = await ledger(tenant.org.id);
+    // The ledger: exactly one row per provider call (the row names the provider's answer id),
+    // and one per completed request, equal to the usage the provider reported in that answer.
+    const rows = await ledgerFor(tenant.org.id, calls);
     expect(rows).toHaveLength(fits);
+    expect(rows.map((r) => (r.metadata as { providerResponseId?: string }).providerResponseId).sort()).toEqual(calls.map((c) => c.id).sort());
     const byRequest = new Map(rows.map((r) => [(r.metadata as { requestId?: string }).requestId, r]));
     for (const a of completed) {
       const row = byRequest.get(a.id);
       expect(row, `ledger row for ${a.id}`).toBeDefined();
+      expect((row!.metadata as { providerResponseId?: string }).providerResponseId).toBe(a.json.id);
       expect({ input: row!.inputTokens, output: row!.outputTokens, total: row!.totalTokens }).toEqual({
         input: a.json.usage.prompt_tokens, output: a.json.usage.completion_tokens, total: a.json.usage.total_tokens,
       });
@@ -163,6 +184,142 @@ describe('Realmgate enforcing keys, models and quotas on Portkey\'s gateway', ()
     expect(rows).toHaveLength(1);
     expect(rows[0]!.totalTokens).toBe(estimatePromptTokens(body) + 40);
     expect(rows[0]!.metadata).toMatchObject({ requestId: id, streamed: true, estimated: true });
+  });
+});
+
+/**
+ * A TCP proxy that holds each connection's bytes for `delayMs` before opening the way to
+ * `target`; a client that gives up sooner (the gateway's webhook timeout) closes the
+ * connection and nothing reaches the target: a Realmgate too slow or unreachable for the
+ * after hook, deterministically.
+ */
+async function slowProxy(target: string, delayMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const { hostname, port } = new URL(target);
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    sockets.add(client);
+    const held: Buffer[] = [];
+    let upstream: net.Socket | null = null;
+    client.on('data', (b) => (upstream ? upstream.write(b) : held.push(b)));
+    client.on('error', () => {});
+    client.on('close', () => upstream?.destroy());
+    setTimeout(() => {
+      if (client.destroyed) return;
+      upstream = net.connect(Number(port), hostname, () => held.forEach((b) => upstream!.write(b)));
+      sockets.add(upstream);
+      upstream.on('error', () => client.destroy());
+      upstream.pipe(client);
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    close: async () => {
+      for (const sk of sockets) sk.destroy();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+describe('a second instance with a one-second hold TTL: holds the gateway never settles expire unused; after hooks find holds made elsewhere', () => {
+  // An app with a one-second reservation TTL on the same database, so expiry is seen quickly.
+  let ttlApp: RunningApp;
+  beforeAll(async () => {
+    ttlApp = await startRunningApp(t, { USAGE_RESERVATION_TTL_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    await ttlApp?.close();
+  });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const reservationOf = (orgId: string, requestId: string) =>
+    t.db.usageReservation.findFirst({ where: { organizationId: orgId, idempotencyKey: `portkey:${requestId}` } });
+  const keyCounter = async (orgId: string) => {
+    const c = await t.db.quotaCounter.findFirst({ where: { organizationId: orgId, subjectType: 'API_KEY', metric: 'TOKENS' } });
+    return { used: Number(c!.used), reserved: Number(c!.reserved) };
+  };
+
+  it('an after hook answered by another instance than its before hook finds the hold in SQL and settles it', async () => {
+    // Each instance remembers the holds its own before hooks made (a shortcut); this one made none.
+    const tenant = await usageTenant(t.db);
+    const key = await gatewayKey(tenant, { maxTokens: 1000 });
+    const id = crypto.randomUUID();
+    const hookPost = async (base: string, hook: 'before' | 'after', payload: unknown) => (await fetch(`${base}/api/v1/integrations/portkey/${hook}`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key.secret}` }, body: JSON.stringify(payload),
+    })).json() as Promise<{ verdict: boolean; data: any }>;
+    const request = { json: { model: tenant.model.providerModelId, max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] }, text: 'hi', isStreamingRequest: false };
+    const meta = { provider: 'openai', requestType: 'chatComplete', metadata: { realmgate_request_id: id } };
+    const held = await hookPost(app.baseUrl, 'before', { ...meta, request, response: { json: {}, statusCode: null }, eventType: 'beforeRequestHook' });
+    expect(held.verdict).toBe(true);
+    const usage = { prompt_tokens: 4, completion_tokens: 5, total_tokens: 9 };
+    const settled = await hookPost(ttlApp.baseUrl, 'after', { ...meta, request, response: { json: { id: `resp-${id}`, usage }, statusCode: 200 }, eventType: 'afterRequestHook' });
+    expect(settled).toMatchObject({ verdict: true, data: { recorded: true, reservationId: held.data.reservationId, status: 'SETTLED' } });
+    expect((await ledger(tenant.org.id)).map((r) => r.totalTokens)).toEqual([9]);
+    expect(await keyCounter(tenant.org.id)).toEqual({ used: 9, reserved: 0 });
+  });
+
+  it('the provider fails: the gateway skips the after hook, the hold blocks its estimate until it expires, then is given back unused', async () => {
+    const tenant = await usageTenant(t.db);
+    const body = { model: tenant.model.providerModelId, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] };
+    const perCall = estimatePromptTokens(body) + 8;
+    const key = await gatewayKey(tenant, { maxTokens: perCall + Math.floor(perCall / 2) }); // room for one hold
+    const config = realmgateGatewayConfig({ realmgateUrl: ttlApp.baseUrl, apiKey: key.secret, providerBaseUrl: stub.baseUrl, timeoutMs: HOOK_TIMEOUT_MS });
+    const callsBefore = stub.calls.length;
+    const [failedId, blockedId, laterId] = [crypto.randomUUID(), crypto.randomUUID(), crypto.randomUUID()];
+    stub.failWith = 500;
+    let failed;
+    try {
+      failed = await gatewayChat(gateway.baseUrl, config, failedId, body);
+    } finally {
+      stub.failWith = null;
+    }
+    expect(failed.status).toBe(500);
+    expect(stub.calls.length - callsBefore).toBe(1);
+    // No after hook came (1.15.2 skips it for a non-200 answer): the hold is still held.
+    expect((await reservationOf(tenant.org.id, failedId))!.status).toBe('HELD');
+    const blocked = await gatewayChat(gateway.baseUrl, config, blockedId, body);
+    expect(blocked.status).toBe(446);
+    expect(hookData(blocked.json)).toMatchObject({ code: 'QUOTA_EXCEEDED', limitName: 'apiKey.monthlyTokens' });
+
+    await sleep(1500); // past the TTL: the next batch of the organization gives the hold back
+    stub.usage = { prompt_tokens: 3, completion_tokens: 4 };
+    const later = await gatewayChat(gateway.baseUrl, config, laterId, body);
+    expect(later.status).toBe(200);
+    expect((await reservationOf(tenant.org.id, failedId))!.status).toBe('EXPIRED');
+    const rows = await ledgerFor(tenant.org.id, [later.json]);
+    expect(rows.map((r) => [(r.metadata as { requestId?: string }).requestId, r.totalTokens])).toEqual([[laterId, 7]]);
+    expect(await keyCounter(tenant.org.id)).toEqual({ used: 7, reserved: 0 });
+  });
+
+  it('an after hook the gateway gave up on (timeout) never reaches Realmgate: the client still gets 200, the usage is lost, the hold expires unused', async () => {
+    const tenant = await usageTenant(t.db);
+    const key = await gatewayKey(tenant, { maxTokens: 100_000 });
+    const body = { model: tenant.model.providerModelId, max_tokens: 8, messages: [{ role: 'user', content: 'hi' }] };
+    const slow = await slowProxy(ttlApp.baseUrl, 3000);
+    try {
+      const config = realmgateGatewayConfig({ realmgateUrl: ttlApp.baseUrl, apiKey: key.secret, providerBaseUrl: stub.baseUrl, timeoutMs: HOOK_TIMEOUT_MS });
+      const afterCheck = (config.after_request_hooks as Array<{ checks: Array<{ parameters: Record<string, unknown> }> }>)[0]!.checks[0]!;
+      afterCheck.parameters.webhookURL = `${slow.url}/api/v1/integrations/portkey/after`;
+      afterCheck.parameters.timeout = 300;
+      stub.usage = { prompt_tokens: 5, completion_tokens: 6 };
+      const callsBefore = stub.calls.length;
+      const lostId = crypto.randomUUID();
+      const lost = await gatewayChat(gateway.baseUrl, config, lostId, body);
+      // The errored after check counts as passed (deny: false, no failOnError): the client gets the answer.
+      expect(lost.status).toBe(200);
+      expect(lost.json.hook_results.after_request_hooks[0].checks[0].error).toBeDefined();
+      expect(stub.calls.length - callsBefore).toBe(1);
+      await sleep(1500); // the proxy's delay has not passed: nothing was forwarded; the TTL has
+      const normal = realmgateGatewayConfig({ realmgateUrl: ttlApp.baseUrl, apiKey: key.secret, providerBaseUrl: stub.baseUrl, timeoutMs: HOOK_TIMEOUT_MS });
+      const next = await gatewayChat(gateway.baseUrl, normal, crypto.randomUUID(), body);
+      expect(next.status).toBe(200);
+      // The lost call has no row and its hold was given back unused; the next call is charged as reported.
+      expect((await reservationOf(tenant.org.id, lostId))!.status).toBe('EXPIRED');
+      const rows = await ledgerFor(tenant.org.id, [next.json]);
+      expect(rows.map((r) => (r.metadata as { providerResponseId?: string }).providerResponseId)).toEqual([next.json.id]);
+      expect(await keyCounter(tenant.org.id)).toEqual({ used: 11, reserved: 0 });
+    } finally {
+      await slow.close();
+    }
   });
 });
 

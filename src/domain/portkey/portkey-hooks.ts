@@ -3,16 +3,20 @@ import { AppError } from '../shared/app-error.js';
 import { parseInput } from '../shared/parse-input.js';
 import { findReservationByKey } from '../usage/find-reservation-by-key.js';
 import { holdReservation, recordUsage, releaseReservation, settleReservation, type UsageEngine } from '../usage/index.js';
+import { requireUsageWriter } from '../usage/usage-caller.js';
 import { estimateRequestTokens } from './estimate-request-tokens.js';
 import {
   METERED_REQUEST_TYPES, PORTKEY_USER_ID_KEY, portkeyHookPayload, portkeyIdempotencyKey, reportedUsage, type PortkeyHookPayload,
 } from './portkey-hook-payload.js';
 import { allow, type PortkeyVerdict } from './portkey-verdict.js';
+import type { RecentHolds } from './recent-holds.js';
 
 export interface PortkeyHookDeps {
   engine: UsageEngine;
   /** The answer's bound when the request names no max_tokens (PORTKEY_DEFAULT_MAX_TOKENS). */
   defaultMaxTokens: number;
+  /** Holds made here, so the after hook skips the SQL lookup (a shortcut only: see recent-holds.ts). */
+  recentHolds?: RecentHolds;
 }
 
 function parsePayload(raw: unknown, eventType: PortkeyHookPayload['eventType']): PortkeyHookPayload {
@@ -46,18 +50,21 @@ const modelOf = (payload: PortkeyHookPayload): string => {
  * admitting it would let a second provider call ride on a closed hold.
  */
 export async function portkeyBeforeHook(deps: PortkeyHookDeps, actor: Actor, raw: unknown): Promise<PortkeyVerdict> {
+  const caller = requireUsageWriter(actor);
   const payload = parsePayload(raw, 'beforeRequestHook');
   const estimate = estimateRequestTokens(payload.request.json, deps.defaultMaxTokens);
   const userId = payload.metadata[PORTKEY_USER_ID_KEY];
+  const key = portkeyIdempotencyKey(payload);
   const { value, replayed } = await holdReservation(deps.engine, actor, {
     model: modelOf(payload),
     estimatedTokens: estimate.totalTokens,
-    idempotencyKey: portkeyIdempotencyKey(payload),
+    idempotencyKey: key,
     ...(userId ? { userId } : {}),
   });
   if (replayed && value.status !== 'HELD') {
     throw new AppError('CONFLICT', `This realmgate_request_id was used by a request already ${value.status.toLowerCase()}; use a new id per request`, { reservationId: value.id, status: value.status });
   }
+  deps.recentHolds?.remember(caller.organizationId, key, { id: value.id, apiKeyId: caller.apiKeyId, status: value.status, heldTokens: value.heldTokens }, value.expiresAt);
   return allow({ reservationId: value.id, heldTokens: value.heldTokens, expiresAt: value.expiresAt, estimate, replayed });
 }
 
@@ -73,9 +80,10 @@ export async function portkeyBeforeHook(deps: PortkeyHookDeps, actor: Actor, raw
  * count once (settle and record are idempotent).
  */
 export async function portkeyAfterHook(deps: PortkeyHookDeps, actor: Actor, raw: unknown): Promise<PortkeyVerdict> {
+  const caller = requireUsageWriter(actor);
   const payload = parsePayload(raw, 'afterRequestHook');
   const key = portkeyIdempotencyKey(payload);
-  const reservation = await findReservationByKey(deps.engine, actor, key);
+  const reservation = deps.recentHolds?.take(caller.organizationId, key) ?? (await findReservationByKey(deps.engine, actor, key));
   const status = payload.response?.statusCode ?? null;
   const streamed = payload.request.isStreamingRequest === true;
 
@@ -86,7 +94,13 @@ export async function portkeyAfterHook(deps: PortkeyHookDeps, actor: Actor, raw:
   }
 
   const reported = reportedUsage(payload.response?.json);
-  const metadata = { source: 'portkey', requestId: payload.metadata.realmgate_request_id, provider: payload.provider ?? null, streamed, estimated: reported === null };
+  // The provider's own id for its answer: the ledger row names the provider call it charges,
+  // so every completed call can be matched with exactly its row (bench, audits).
+  const responseId = payload.response?.json?.id;
+  const metadata = {
+    source: 'portkey', requestId: payload.metadata.realmgate_request_id, provider: payload.provider ?? null, streamed, estimated: reported === null,
+    ...(typeof responseId === 'string' && responseId.length <= 200 ? { providerResponseId: responseId } : {}),
+  };
   let usage = reported;
   if (!usage) {
     const estimate = estimateRequestTokens(payload.request.json, deps.defaultMaxTokens);

@@ -1,5 +1,5 @@
 import { errorEnvelopeSchema } from '../schemas/common.js';
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { Api } from '../api-router.js';
 import { authenticate } from '../auth/authenticate.js';
 import { requestLogging } from '../request-logging.js';
@@ -10,6 +10,7 @@ import type { Actor } from '../../domain/shared/actor.js';
 import { AppError, isAppError } from '../../domain/shared/app-error.js';
 import { portkeyAfterHook, portkeyBeforeHook, type PortkeyHookDeps } from '../../domain/portkey/portkey-hooks.js';
 import { refusal, type PortkeyVerdict } from '../../domain/portkey/portkey-verdict.js';
+import { RecentHolds } from '../../domain/portkey/recent-holds.js';
 
 export const PORTKEY_HOOKS_PATH = '/integrations/portkey';
 
@@ -45,6 +46,19 @@ const hookBodySchema = z
   .openapi('PortkeyHookBody');
 
 /**
+ * The verdict, written straight like every POST answer of the API (route.ts):
+ * Express's res.json would hash each answer for an ETag no gateway asks for.
+ * The security headers are already set by then (security-headers.ts).
+ */
+function sendVerdict(res: Response, answer: PortkeyVerdict): void {
+  const body = JSON.stringify(answer);
+  res.statusCode = 200;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
  * POST /api/v1/integrations/portkey/{before,after}: the webhooks of Portkey's
  * gateway (README, "Use Realmgate with Portkey's gateway"). Thin: the API key
  * from the hook's headers, the domain call, the verdict out. Every refusal,
@@ -56,7 +70,7 @@ const hookBodySchema = z
  */
 export function portkeyHookRoutes(api: Api): Router {
   const router = Router();
-  const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS };
+  const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS, recentHolds: new RecentHolds() };
   const hooks = { before: portkeyBeforeHook, after: portkeyAfterHook } as const;
 
   router.use(...requestLogging(api.deps.log));
@@ -87,14 +101,14 @@ export function portkeyHookRoutes(api: Api): Router {
         if (!isAppError(err)) (req.log ?? api.deps.log).error({ err }, 'portkey hook failed');
         answer = refusal(err);
       }
-      res.status(200).json(answer);
+      sendVerdict(res, answer);
     });
   }
 
   const bodyErrors: ErrorRequestHandler = (err, req, res, _next) => {
     const tooLarge = (err as { type?: string }).type === 'entity.too.large';
     (req.log ?? api.deps.log).warn({ err: { type: (err as { type?: string }).type } }, 'portkey hook body refused');
-    res.status(200).json(refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
+    sendVerdict(res, refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
   };
   router.use(bodyErrors);
   return router;
