@@ -22,7 +22,8 @@ import { realmgateGatewayConfig } from '../test/support/portkey-config.js';
 import { startPortkeyGateway } from '../test/support/portkey-gateway.js';
 import { startStubProvider, type StubProvider } from '../test/support/stub-openai-provider.js';
 import { usageTenant } from '../test/support/usage-fixtures.js';
-import { cpuBetween, cpuSeconds, startAppProcess } from './app-process.js';
+import { startAppProcess } from './support/app-process.js';
+import { postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 // autocannon ships no types; the few fields used here, typed locally (no ambient module
 // declaration that another bench could collide with).
@@ -63,12 +64,12 @@ const callsOf = (stub: StubProvider, providerKey: string) => stub.calls.filter((
 
 /** Drives one workload; CPU is divided by `handled()` (what reached the app), else by the requests autocannon sent. */
 async function drive(name: string, appPid: number | undefined, pgDataDir: string, opts: CannonOptions, handled?: () => Promise<number>): Promise<Row> {
-  const before = cpuSeconds(appPid, pgDataDir);
+  const before = { app: processCpuSeconds(appPid), postgres: postgresCpuSeconds(pgDataDir) };
   const handledBefore = handled ? await handled() : 0;
   const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
   // Requests still in flight when autocannon stops finish in the app a moment later.
   await sleep(1000);
-  const cpu = cpuBetween(before, cpuSeconds(appPid, pgDataDir));
+  const cpu = { app: processCpuSeconds(appPid) - before.app, postgres: postgresCpuDelta(before.postgres, postgresCpuSeconds(pgDataDir)) };
   const count = Math.max(1, handled ? (await handled()) - handledBefore : r.requests.sent);
   const row = {
     name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts,

@@ -4,7 +4,7 @@
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,6 +17,7 @@ import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres
 import { migrateUp } from '../src/db/migrate.js';
 import { generateApiKeySecret, hashApiKey } from '../src/domain/api-keys/api-key-secret.js';
 import { machineBusySeconds, postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { startAppProcess, type AppProcess } from './support/app-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '32,128').split(',').map(Number);
@@ -92,34 +93,11 @@ function pgbench(url: string, connections: number): { tps: number; transactions:
   return { tps: Number(m[1]), transactions: Number(n[1]) };
 }
 
-async function startApp(ownerUrl: string, appUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
-    cwd: path.resolve(import.meta.dirname, '..'),
-    env: {
-      ...process.env, DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, SEED_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0',
-      SESSION_SECRET: 'bench-session-secret-0123456789abcdef0123456', API_KEY_PEPPER: PEPPER, JWT_SECRET: 'bench-jwt-secret-0123456789abcdef0123456789',
-      ENCRYPTION_KEY: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', ADMIN_PASSWORD: 'bench-admin-password-1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /http:\/\/([\w.]+):(\d+)\/admin/.exec(out);
-      if (m) resolve(`http://127.0.0.1:${m[2]}`);
-    });
-    child.once('exit', (code) => reject(new Error(`app exited (${code}) before listening:\n${out}`)));
-  });
-  return { child, url };
-}
-
 async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-usage-'));
   fs.chmodSync(root, 0o755); // PostgreSQL may run as the "postgres" user, which must enter it
   const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata') });
-  let app: ChildProcess | undefined;
+  let app: AppProcess | undefined;
   const c = new pg.Client({ connectionString: withDatabase(server.url, 'bench') });
   try {
     await ensureDatabase(server.url, 'bench');
@@ -137,8 +115,8 @@ async function main() {
     const init = spawnSync('pgbench', ['-i', '-q', '-s', '10', pgbenchUrl], { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
 
-    const started = await startApp(ownerUrl, appUrl);
-    app = started.child;
+    app = await startAppProcess({ ownerUrl, appUrl, pepper: PEPPER });
+    const started = app;
     log(`Hot path benchmark: ${allKeys.length} keys in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     // Warm-up: one request per key loads every catalog and creates every counter row
     // (a gateway's steady state), then a short run warms the JIT.
@@ -159,11 +137,11 @@ async function main() {
         ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
         ['hot tenant', () => hot],
       ] as const) {
-        const before = { app: processCpuSeconds(app.pid), postgres: postgresCpuSeconds(server.dataDir) };
+        const before = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const machineBefore = machineBusySeconds();
         const r = await runAutocannon(started.url, conns, pick);
         const machine = machineBusySeconds() - machineBefore;
-        const after = { app: processCpuSeconds(app.pid), postgres: postgresCpuSeconds(server.dataDir) };
+        const after = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const verdict = await check(c);
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
@@ -179,17 +157,12 @@ async function main() {
     log(line(head));
     log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
     for (const r of rows) log(line(r));
-    log('\nCPU columns: the app process, every PostgreSQL process, and the whole machine (autocannon or pgbench included; other');
+    log('\nCPU columns: the app process, this run\'s PostgreSQL server, and the whole machine (autocannon or pgbench included; other');
     log("processes too when the machine is shared), per request or per pgbench transaction. Requests per second depend on what");
     log('else runs; CPU per request much less so.');
     log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
-    if (app && app.exitCode === null) {
-      const exited = new Promise((r) => app!.once('exit', r));
-      app.kill('SIGTERM'); // a graceful stop (writes a --cpu-prof profile when NODE_OPTIONS asks for one)
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-      app.kill('SIGKILL');
-    }
+    await app?.stop(); // a graceful stop: writes the --cpu-prof profile when BENCH_CPU_PROF asks for one
     await c.end().catch(() => {});
     await server.stop();
     fs.rmSync(root, { recursive: true, force: true });

@@ -50,13 +50,14 @@ export function postgresCpuSeconds(dataDir: string): Map<number, number> {
 }
 
 /**
- * CPU PostgreSQL spent between two readings, over the processes alive at both:
- * the pooled backends and the server's own processes. (A backend that exits in
- * between, like pgbench's, takes its CPU with it; measure those by the machine.)
+ * CPU PostgreSQL spent between two readings: over the processes alive at the
+ * second, a backend born in between (the pool reconnecting) counting whole.
+ * One that ended in between, like pgbench's, takes its CPU with it: measure
+ * those by the machine (machineBusySeconds).
  */
 export function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
   let sum = 0;
-  for (const [pid, cpu] of after) if (before.has(pid)) sum += cpu - before.get(pid)!;
+  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
   return sum;
 }
 
