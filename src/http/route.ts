@@ -11,6 +11,7 @@ import { authenticate, requestMeta, type AuthDeps } from './auth/authenticate.js
 import type { Principal, SignInKind } from './auth/principal.js';
 import { requireScope } from './auth/require-scope.js';
 import { errorEnvelopeSchema } from './schemas/common.js';
+import { writeJson } from './write-json.js';
 import { SECURITY } from './openapi.js';
 import type { Logger } from '../logger.js';
 import type { RequestMeta } from '../domain/audit/record-audit.js';
@@ -156,22 +157,10 @@ function register(registry: OpenAPIRegistry, spec: RouteSpec<AnyZodObject, AnyZo
   });
 }
 
-/**
- * Sends `data` as the JSON answer. Reads go through Express (an ETag, and 304
- * when the caller has it); any other answer is written straight, since no
- * cache revalidates a POST: Express would hash every answer of the gateway
- * hot path for an ETag nobody asks for.
- */
+/** GETs through Express (an ETag, and 304 when the caller has it); every other answer written straight (writeJson). */
 function sendJson(req: Request, res: Response, status: number, data: unknown): void {
-  if (req.method === 'GET' || req.method === 'HEAD') {
-    res.status(status).json(data);
-    return;
-  }
-  const body = JSON.stringify(data);
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
+  if (req.method === 'GET' || req.method === 'HEAD') res.status(status).json(data);
+  else writeJson(res, status, data);
 }
 
 /**

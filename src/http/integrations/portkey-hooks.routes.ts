@@ -1,5 +1,6 @@
 import { errorEnvelopeSchema } from '../schemas/common.js';
-import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
+import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { writeJson } from '../write-json.js';
 import type { Api } from '../api-router.js';
 import { authenticate } from '../auth/authenticate.js';
 import { requestLogging } from '../request-logging.js';
@@ -46,19 +47,6 @@ const hookBodySchema = z
   .openapi('PortkeyHookBody');
 
 /**
- * The verdict, written straight like every POST answer of the API (route.ts):
- * Express's res.json would hash each answer for an ETag no gateway asks for.
- * The security headers are already set by then (security-headers.ts).
- */
-function sendVerdict(res: Response, answer: PortkeyVerdict): void {
-  const body = JSON.stringify(answer);
-  res.statusCode = 200;
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(body));
-  res.end(body);
-}
-
-/**
  * POST /api/v1/integrations/portkey/{before,after}: the webhooks of Portkey's
  * gateway (README, "Use Realmgate with Portkey's gateway"). Thin: the API key
  * from the hook's headers, the domain call, the verdict out. Every refusal,
@@ -101,14 +89,14 @@ export function portkeyHookRoutes(api: Api): Router {
         if (!isAppError(err)) (req.log ?? api.deps.log).error({ err }, 'portkey hook failed');
         answer = refusal(err);
       }
-      sendVerdict(res, answer);
+      writeJson(res, 200, answer);
     });
   }
 
   const bodyErrors: ErrorRequestHandler = (err, req, res, _next) => {
     const tooLarge = (err as { type?: string }).type === 'entity.too.large';
     (req.log ?? api.deps.log).warn({ err: { type: (err as { type?: string }).type } }, 'portkey hook body refused');
-    sendVerdict(res, refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
+    writeJson(res, 200, refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
   };
   router.use(bodyErrors);
   return router;
