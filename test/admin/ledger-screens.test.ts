@@ -72,6 +72,7 @@ beforeAll(async () => {
   await q(`INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
            SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
              FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
+  await q(`SELECT rg_refresh_usage_coarse_rollups(min(day), max(day)) FROM usage_daily_rollups`);
   await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id, occurred_at) SELECT $1, 'test.audit', 'Fixture', i::text, now() - i * interval '1 minute' FROM generate_series(1, 120) i`, [world.orgA.id]);
   await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id) SELECT $1, 'test.audit', 'Fixture', i::text FROM generate_series(1, 7) i`, [world.orgB.id]);
   await q(`ANALYZE`);
