@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaClient } from '@prisma/client';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createTenantPrisma } from '../../src/db/tenant-context.js';
+import { appDatabase, type AppDatabase } from '../support/app-database.js';
+import { AdminClient } from '../support/admin-client.js';
+import { createWorld, type World } from '../support/admin-fixtures.js';
+import { startRunningApp, type RunningApp } from '../support/running-app.js';
+
+/**
+ * No page may hold one pooled connection while it waits for another: under
+ * load, every connection would then be held by a request waiting for a
+ * second one, and none would ever come back (a pool deadlock). The pages that
+ * read in parallel (Promise.all: related records on show pages, the sessions
+ * list's names, the dashboard, the ledger lists) run here on an app whose
+ * tenant and system pools hold ONE connection each, many requests at once.
+ * A page that held its connection while asking for a second would wait until
+ * Prisma gives up on it (maxWait) and fail; here every one of them answers.
+ */
+let t: AppDatabase;
+let app: RunningApp;
+let world: World;
+let tenantBase: PrismaClient;
+let systemBase: PrismaClient;
+
+beforeAll(async () => {
+  t = await appDatabase('one_connection_pool');
+  world = await createWorld(t.db);
+  tenantBase = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.appUrl, max: 1 }) });
+  systemBase = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.systemUrl, max: 1 }) });
+  app = await startRunningApp({ ...t, app: createTenantPrisma(tenantBase, systemBase), system: systemBase });
+}, 180_000);
+afterAll(async () => {
+  await app?.close();
+  await tenantBase?.$disconnect();
+  await systemBase?.$disconnect();
+  await t?.drop();
+});
+
+describe('pages that read in parallel, on one pooled connection', () => {
+  it('all answer, however many run at once (org admin and superadmin)', async () => {
+    const admin = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    const superadmin = await AdminClient.signIn(app.baseUrl, world.superadmin.email);
+    const pages = (c: AdminClient) => [
+      () => c.show('Organization', world.orgA.id), // related records: users, realms, model access (+ counts), all at once
+      () => c.show('User', world.user.id),
+      () => c.list('Session'), // the sessions' users and organizations, read side by side
+      () => c.get('/dashboard?days=30'),
+      () => c.get('/resources/UsageEvent/actions/list?perPage=50'),
+      () => c.get('/resources/AuditLog/actions/list?perPage=50'),
+    ];
+    const all = [...pages(admin), ...pages(superadmin)];
+    const started = Date.now();
+    // Three rounds of every page at once: 36 requests for 2 connections.
+    const outcomes = await Promise.all(Array.from({ length: 3 }, () => all).flat().map((page) => page().then((r) => r.outcome)));
+    expect(outcomes).toEqual(outcomes.map(() => 'ok'));
+    // Queued, not stuck: nothing waited out a transaction's maxWait (10 s for a page's reads).
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 120_000);
+});
