@@ -6,7 +6,7 @@ import { listAuditPage, listUsagePage } from './list-ledger-page.js';
 import type { AuditFilter, UsageFilter } from './ledger-filters.js';
 
 /** Rows per keyset page while exporting: memory stays flat whatever the export's size. */
-const EXPORT_PAGE = 2_000;
+const EXPORT_PAGE = 500;
 
 const USAGE_COLUMNS = ['occurred_at', 'id', 'organization_id', 'user_id', 'api_key_id', 'realm_id', 'model_id', 'idempotency_key', 'input_tokens', 'output_tokens', 'total_tokens', 'requests'] as const;
 const AUDIT_COLUMNS = ['occurred_at', 'id', 'organization_id', 'actor_id', 'actor_role', 'actor_label', 'action', 'resource', 'record_id', 'ip', 'changes'] as const;
