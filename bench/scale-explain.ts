@@ -5,7 +5,8 @@
 // (statements separated by lines holding only ";"; $ORG is the org admin's
 // organization, $DAY30 / $DAY7 the first day of a 30 / 7-day window, $MONTH
 // this month's; a statement starting "RLS:" runs as realmgate_app with the org
-// admin's settings; one starting "DO:" is run and kept). PLANS=1 prints the whole plans.
+// admin's settings; one starting "DO:" is run and kept). PLANS=1 prints the whole plans,
+// NOSORT=1 runs them with enable_sort off, as the ledger lists do.
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -33,6 +34,7 @@ try {
       continue;
     }
     await c.query('BEGIN');
+    if (process.env.NOSORT) await c.query('SET LOCAL enable_sort = off'); // as a ledger page's transaction (ledger-list-action.ts)
     if (rls) await c.query(`SET LOCAL ROLE realmgate_app; SELECT set_config('app.org_id', '${org}', true), set_config('app.role', 'ADMIN', true)`);
     const plan = (await c.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`)).rows.map((r) => r['QUERY PLAN'] as string);
     await c.query('ROLLBACK');

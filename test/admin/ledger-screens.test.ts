@@ -122,6 +122,12 @@ describe('usage ledger list', () => {
   it('filters by user, by a date range, and refuses a malformed cursor', async () => {
     const byUser = await walk(superadmin, 'UsageEvent', `filters.user=${world.peer.id}`);
     expect(byUser.ids.length).toBe(65);
+    // The superadmin's filter is read through the owner's organization (its index leads with it): the
+    // same rows as the filter alone; a user that is not there matches nothing.
+    const [{ n: peerRows }] = await q(`SELECT count(*)::int AS n FROM usage_events WHERE user_id = $1`, [world.peer.id]);
+    expect(byUser.ids.length).toBe(peerRows);
+    const nobody = await superadmin.get(`/resources/UsageEvent/actions/list?perPage=50&filters.user=${crypto.randomUUID()}`);
+    expect([nobody.outcome, nobody.body.records.length, nobody.body.meta.total]).toEqual(['ok', 0, 0]);
     const [{ from, to }] = await q(`SELECT to_char((now() AT TIME ZONE 'UTC')::date - 2, 'YYYY-MM-DD') AS from, to_char((now() AT TIME ZONE 'UTC')::date - 1, 'YYYY-MM-DD') AS to`);
     const range = await walk(superadmin, 'UsageEvent', `filters.organization=${world.orgA.id}&filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`);
     const [{ n }] = await q(`SELECT count(*)::int AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1`, [world.orgA.id, from, to]);

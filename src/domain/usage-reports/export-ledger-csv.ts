@@ -3,10 +3,11 @@ import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { scopeWhere } from '../access/scope.js';
 import { listAuditPage, listUsagePage } from './list-ledger-page.js';
+import { readLedgerAsTenant } from '../../db/tenant-context.js';
 import type { AuditFilter, UsageFilter } from './ledger-filters.js';
 
 /** Rows per keyset page while exporting: memory stays flat whatever the export's size. */
-const EXPORT_PAGE = 500;
+const EXPORT_PAGE = 2_000;
 
 const USAGE_COLUMNS = ['occurred_at', 'id', 'organization_id', 'user_id', 'api_key_id', 'realm_id', 'model_id', 'idempotency_key', 'input_tokens', 'output_tokens', 'total_tokens', 'requests'] as const;
 const AUDIT_COLUMNS = ['occurred_at', 'id', 'organization_id', 'actor_id', 'actor_role', 'actor_label', 'action', 'resource', 'record_id', 'ip', 'changes'] as const;
@@ -30,8 +31,9 @@ function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): void {
 
 /**
  * The usage ledger as CSV lines for a filter, within the actor's scope,
- * newest first: a header, then one line per row, read by keyset pages so a
- * million rows take no more memory than one page.
+ * newest first: a header, then one line per row, read by keyset pages (each
+ * read as a list page is, readLedgerAsTenant) so a million rows take no more
+ * memory than one page.
  */
 export async function* usageCsv(db: PrismaClient, actor: Actor, filter: UsageFilter, signal?: AbortSignal): AsyncGenerator<string> {
   mustRead(actor, 'UsageEvent');
@@ -39,7 +41,7 @@ export async function* usageCsv(db: PrismaClient, actor: Actor, filter: UsageFil
   let after: string | null = null;
   do {
     if (signal?.aborted) return;
-    const page = await listUsagePage(db, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false });
+    const page = await readLedgerAsTenant(db, (tx) => listUsagePage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
     let chunk = '';
     for (const r of page.rows) {
       chunk += line([r.occurredAt, r.id, r.organizationId, r.userId, r.apiKeyId, r.realmId, r.modelId, r.idempotencyKey, r.inputTokens, r.outputTokens, r.totalTokens, r.requests]);
@@ -56,7 +58,7 @@ export async function* auditCsv(db: PrismaClient, actor: Actor, filter: AuditFil
   let after: string | null = null;
   do {
     if (signal?.aborted) return;
-    const page = await listAuditPage(db, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false });
+    const page = await readLedgerAsTenant(db, (tx) => listAuditPage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
     let chunk = '';
     for (const r of page.rows) {
       chunk += line([r.occurredAt, r.id, r.organizationId, r.actorId, r.actorRole, r.actorLabel, r.action, r.resource, r.recordId, r.ip, r.changes]);
