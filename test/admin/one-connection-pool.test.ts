@@ -38,23 +38,23 @@ afterAll(async () => {
 });
 
 describe('pages that read in parallel, on one pooled connection', () => {
-  it('all answer, however many run at once (org admin and superadmin)', async () => {
+  it('all answer, all at once (org admin and superadmin)', async () => {
     const admin = await AdminClient.signIn(app.baseUrl, world.admin.email);
     const superadmin = await AdminClient.signIn(app.baseUrl, world.superadmin.email);
-    const pages = (c: AdminClient) => [
-      () => c.show('Organization', world.orgA.id), // related records: users, realms, model access (+ counts), all at once
-      () => c.show('User', world.user.id),
-      () => c.list('Session'), // the sessions' users and organizations, read side by side
-      () => c.get('/dashboard?days=30'),
-      () => c.get('/resources/UsageEvent/actions/list?perPage=50'),
-      () => c.get('/resources/AuditLog/actions/list?perPage=50'),
+    const pages = (who: string, c: AdminClient): [string, () => Promise<{ outcome: string }>][] => [
+      [`${who} organization page`, () => c.show('Organization', world.orgA.id)], // related records: users, realms, model access (+ counts), all at once
+      [`${who} user page`, () => c.show('User', world.user.id)],
+      [`${who} sessions`, () => c.list('Session')], // the sessions' users and organizations, read side by side
+      [`${who} dashboard`, () => c.get('/dashboard?days=30')],
+      [`${who} usage list`, () => c.get('/resources/UsageEvent/actions/list?perPage=50')],
+      [`${who} audit list`, () => c.get('/resources/AuditLog/actions/list?perPage=50')],
     ];
-    const all = [...pages(admin), ...pages(superadmin)];
-    const started = Date.now();
-    // Three rounds of every page at once: 36 requests for 2 connections.
-    const outcomes = await Promise.all(Array.from({ length: 3 }, () => all).flat().map((page) => page().then((r) => r.outcome)));
-    expect(outcomes).toEqual(outcomes.map(() => 'ok'));
-    // Queued, not stuck: nothing waited out a transaction's maxWait (10 s for a page's reads).
-    expect(Date.now() - started).toBeLessThan(30_000);
+    // Every page at once: 12 requests for 2 connections. One connection that a
+    // request held while waiting for another would never come back, so even one
+    // such page fails here; more at once would only test how long the queue may
+    // get before Prisma's 2 s wait for a connection runs out on a busy machine.
+    const all = [...pages('org admin', admin), ...pages('superadmin', superadmin)];
+    const outcomes = await Promise.all(all.map(async ([name, page]) => [name, (await page()).outcome]));
+    expect(outcomes).toEqual(all.map(([name]) => [name, 'ok']));
   }, 120_000);
 });
