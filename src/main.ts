@@ -6,6 +6,7 @@ import { loadOrCreateDevSecrets } from './dev-secrets.js';
 import { stderr, stdout } from './lifecycle/bounded-output.js';
 import { PHASE, Shutdown } from './lifecycle/shutdown.js';
 import { whenParentGone } from './lifecycle/parent-watch.js';
+import { HTTP_SERVER_OPTIONS } from './http/server-options.js';
 
 // config -> claim the port -> (database ‖ load the app) -> migrate -> seed -> serve.
 // Only light modules are imported statically: the app (AdminJS above all) loads
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   const starting: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' }).end('{"status":"starting"}');
   };
-  const server = http.createServer(starting);
+  const server = http.createServer(HTTP_SERVER_OPTIONS, starting);
   let open = 0;
   server.on('connection', (socket) => {
     open++;

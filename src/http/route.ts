@@ -157,6 +157,24 @@ function register(registry: OpenAPIRegistry, spec: RouteSpec<AnyZodObject, AnyZo
 }
 
 /**
+ * Sends `data` as the JSON answer. Reads go through Express (an ETag, and 304
+ * when the caller has it); any other answer is written straight, since no
+ * cache revalidates a POST: Express would hash every answer of the gateway
+ * hot path for an ETag nobody asks for.
+ */
+function sendJson(req: Request, res: Response, status: number, data: unknown): void {
+  if (req.method === 'GET' || req.method === 'HEAD') {
+    res.status(status).json(data);
+    return;
+  }
+  const body = JSON.stringify(data);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(body));
+  res.end(body);
+}
+
+/**
  * Registers one API operation twice from one spec: in the OpenAPI registry
  * (its zod schemas, examples, security and error answers) and on the Express
  * router (sign-in, scope, validation, tenant context, answer shaped by the
@@ -210,7 +228,7 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
         api.deps.log.error({ operationId: spec.operationId, issues: shaped.error.issues.slice(0, 5), requestId: String(req.id) }, 'answer does not match its schema');
         throw new Error(`answer of ${spec.operationId} does not match its schema`);
       }
-      res.status(spec.status ?? 200).json(shaped.data);
+      sendJson(req, res, spec.status ?? 200, shaped.data);
     } catch (err) {
       next(err);
     }

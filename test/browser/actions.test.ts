@@ -22,7 +22,7 @@ const ADMIN_EMAIL = 'admin@realmgate.local';
 const ADMIN_PASSWORD = 'browser-actions-admin-password';
 const DEMO_PASSWORD = 'browser-actions-demo-password';
 
-describe.skipIf(availability.skip)('custom actions in Chromium', () => {
+describe.skipIf(availability.skip)('custom actions in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, waitForPanelApiQuiet } from '../support/browser.js';
 import { seedDemo } from '../../src/domain/seed/seed-demo.js';
 import { SYSTEM_ACTOR } from '../../src/domain/shared/actor.js';
 
@@ -20,7 +20,7 @@ const ADMIN_PASSWORD = 'browser-admin-password';
 const DEMO_PASSWORD = 'browser-demo-password';
 const GENERIC = 'Invalid email or password';
 
-describe.skipIf(availability.skip)('admin panel in Chromium', () => {
+describe.skipIf(availability.skip)('admin panel in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;
@@ -44,7 +44,7 @@ describe.skipIf(availability.skip)('admin panel in Chromium', () => {
     const context = await browser.newContext({ baseURL: app.baseUrl });
     contexts.push(context);
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
     try {
       await fn(page);
     } catch (e) {
@@ -77,10 +77,13 @@ describe.skipIf(availability.skip)('admin panel in Chromium', () => {
   const rows = (page: Page, resource: string) => page.locator(`[data-css="${resource}-table-row"]`);
 
   async function openList(page: Page, resource: string): Promise<void> {
+    // The list screen asks the list action for its rows once its bundle has loaded.
+    const listed = page.waitForResponse((r) => new URL(r.url()).pathname === `/admin/api/resources/${resource}/actions/list`);
     await page.goto(`/admin/resources/${resource}`);
-    await page.waitForLoadState('networkidle');
+    expect((await listed).status(), `${resource} list action`).toBe(200);
     // Rows, or AdminJS's empty-list message.
     await rows(page, resource).first().or(page.getByText(/no records/i)).first().waitFor();
+    await waitForPanelApiQuiet(page);
   }
 
   /** Picks an option in an AdminJS select (react-select) by typing and clicking the option. */

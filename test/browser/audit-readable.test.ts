@@ -22,7 +22,7 @@ const availability = browserAvailability('test/browser/audit-readable.test.ts');
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 const PEPPER = 'test-api-key-pepper-0123456789abcdef0123456789';
 
-describe.skipIf(availability.skip)('the audit log in Chromium', () => {
+describe.skipIf(availability.skip)('the audit log in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;

@@ -18,7 +18,7 @@ const ADMIN_EMAIL = 'admin@realmgate.local';
 const ADMIN_PASSWORD = 'csp-admin-password';
 const DEMO_PASSWORD = 'csp-demo-password';
 
-describe.skipIf(availability.skip)('Content-Security-Policy in Chromium', () => {
+describe.skipIf(availability.skip)('Content-Security-Policy in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;
@@ -44,7 +44,7 @@ describe.skipIf(availability.skip)('Content-Security-Policy in Chromium', () => 
       });
     });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
     const violations: string[] = [];
     page.on('console', (m) => {
       const text = m.text();

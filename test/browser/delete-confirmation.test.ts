@@ -14,7 +14,7 @@ import { createOrg, createUser, TEST_PASSWORD } from '../support/factories.js';
  */
 const availability = browserAvailability('test/browser/delete-confirmation.test.ts');
 
-describe.skipIf(availability.skip)('delete confirmations in Chromium', () => {
+describe.skipIf(availability.skip)('delete confirmations in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;

@@ -15,7 +15,7 @@ import { browserAvailability, launchChromium, screenshotOnFailure } from '../sup
  */
 const availability = browserAvailability('test/browser/ledger-screens.test.ts');
 
-describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromium', () => {
+describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;

@@ -17,7 +17,7 @@ import { actorFor } from '../support/factories.js';
 const availability = browserAvailability('test/browser/model-forms.test.ts');
 const PEPPER = 'test-api-key-pepper-0123456789abcdef0123456789';
 
-describe.skipIf(availability.skip)('model and key forms in Chromium', () => {
+describe.skipIf(availability.skip)('model and key forms in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;

@@ -15,7 +15,7 @@ const availability = browserAvailability('test/browser/panel-polish.test.ts');
 const ADMIN_EMAIL = 'admin@polish.local';
 const ADMIN_PASSWORD = 'polish-admin-password';
 
-describe.skipIf(availability.skip)('panel polish in Chromium', () => {
+describe.skipIf(availability.skip)('panel polish in Chromium', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;
@@ -42,7 +42,7 @@ describe.skipIf(availability.skip)('panel polish in Chromium', () => {
   it('no request leaves 127.0.0.1; sign-ins, a failed one and a sign-out are in the audit log, in words', async () => {
     const context = await browser.newContext({ baseURL: app.baseUrl, userAgent: 'Mozilla/5.0 (X11; Linux x86_64) PolishTest/1.0' });
     const page = await context.newPage();
-    page.setDefaultTimeout(20_000);
+    page.setDefaultTimeout(30_000);
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     try {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, waitForPanelApiQuiet } from '../support/browser.js';
 import { seedDemo } from '../../src/domain/seed/seed-demo.js';
 import { SYSTEM_ACTOR } from '../../src/domain/shared/actor.js';
 
@@ -32,7 +32,7 @@ const MAIN_LISTS = [
   'UsageEvent', 'UsageDailyRollup', 'VectorServer', 'KnowledgeBase', 'Document', 'IngestionJob', 'Agent', 'Tool', 'ChatSession', 'ChatMessage', 'AuditLog',
 ];
 
-describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
+describe.skipIf(availability.skip)('screens in Chromium at 1440x900', { timeout: 120_000 }, () => {
   let t: AppDatabase;
   let app: RunningApp;
   let browser: Browser;
@@ -111,6 +111,7 @@ describe.skipIf(availability.skip)('screens in Chromium at 1440x900', () => {
     await visit(`/admin/resources/${resource}${query}`);
     await page.waitForSelector(`[data-css="${resource}-list-action-header"]`);
     await page.waitForSelector('tbody tr td[data-property-name]');
+    await waitForPanelApiQuiet(page);
   }
 
   /** The badge shown in the `property` cell of the list row whose text contains `rowText`. */

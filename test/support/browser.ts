@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page, type Request } from 'playwright-core';
 
 /**
  * Browser tests drive Debian's chromium through playwright-core
@@ -61,19 +61,77 @@ export function browserAvailability(suite: string): BrowserAvailability {
   return { executablePath: null, skip: true };
 }
 
-/** Launches headless Chromium from `executablePath` with the flags this environment needs. */
-export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
+/** Requests each context has sent and not yet seen finish, with their start times. */
+const inFlight = new WeakMap<BrowserContext, Map<Request, number>>();
+/** When each context last sent or saw the end of a request of the panel's JSON API. */
+const lastApiActivity = new WeakMap<BrowserContext, number>();
+const isPanelApi = (r: Request) => new URL(r.url()).pathname.startsWith('/admin/api/');
+
+/**
+ * Launches headless Chromium from `executablePath` with the flags this
+ * environment needs. Every context it opens keeps a list of its requests in
+ * flight, so that a failed step (screenshotOnFailure, pendingRequests) can say
+ * which request the page was still waiting for.
+ */
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath, headless: true, args: LAUNCH_ARGS });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (...args: Parameters<Browser['newContext']>) => {
+    const context = await newContext(...args);
+    const pending = new Map<Request, number>();
+    inFlight.set(context, pending);
+    const touch = (r: Request) => {
+      if (isPanelApi(r)) lastApiActivity.set(context, Date.now());
+    };
+    context.on('request', (r) => (pending.set(r, Date.now()), touch(r)));
+    context.on('requestfinished', (r) => (pending.delete(r), touch(r)));
+    context.on('requestfailed', (r) => (pending.delete(r), touch(r)));
+    return context;
+  };
+  return browser;
 }
 
-/** Saves a full-page screenshot under /tmp for a failed step; returns its path (or null if that failed too). */
+/**
+ * Waits until the panel's JSON API has been quiet for `quietMs`: no call in
+ * flight, none begun or ended lately. A list screen may ask for its rows twice
+ * (first load, then again once it has put its default sort and page size in
+ * the address), so rows on the screen do not yet mean the last rows; this is
+ * networkidle for the calls that fill the screen, not for fonts or icons.
+ */
+export async function waitForPanelApiQuiet(page: Page, { quietMs = 300, timeoutMs = 30_000 } = {}): Promise<void> {
+  const context = page.context();
+  const pending = inFlight.get(context);
+  if (!pending) throw new Error('waitForPanelApiQuiet needs a context opened by a browser from launchChromium');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const busy = [...pending.keys()].some(isPanelApi);
+    const since = Date.now() - (lastApiActivity.get(context) ?? 0);
+    if (!busy && since >= quietMs) return;
+    if (Date.now() > deadline) throw new Error(`the panel's API was not quiet for ${quietMs} ms within ${timeoutMs} ms; in flight: ${pendingRequests(page).join(', ') || 'none'}`);
+    await new Promise((resolve) => setTimeout(resolve, busy ? 50 : quietMs - since));
+  }
+}
+
+/** The page's context's requests still in flight, oldest first: "GET /admin/api/... (12.3 s)". */
+export function pendingRequests(page: Page): string[] {
+  const pending = inFlight.get(page.context());
+  if (!pending) return [];
+  const now = Date.now();
+  return [...pending.entries()]
+    .sort((a, b) => a[1] - b[1])
+    .map(([r, at]) => `${r.method()} ${r.url().replace(/^https?:\/\/[^/]+/, '')} (${((now - at) / 1000).toFixed(1)} s)`);
+}
+
+/** Saves a full-page screenshot under /tmp for a failed step; returns its path and the requests still in flight (null when the page is gone). */
 export async function screenshotOnFailure(page: Page | undefined, name: string): Promise<string | null> {
   if (!page || page.isClosed()) return null;
   const file = `/tmp/realmgate-browser-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}-${Date.now()}.png`;
+  const pending = pendingRequests(page);
+  const waiting = pending.length ? `; requests in flight: ${pending.join(', ')}` : '; no request in flight';
   try {
     await page.screenshot({ path: file, fullPage: true });
-    return file;
+    return file + waiting;
   } catch {
-    return null;
+    return `(no screenshot)${waiting}`;
   }
 }

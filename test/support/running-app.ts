@@ -1,9 +1,11 @@
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { AppDatabase } from './app-database.js';
+import { HTTP_SERVER_OPTIONS } from '../../src/http/server-options.js';
 
 const TEST_SECRETS = {
   SESSION_SECRET: 'test-session-secret-0123456789abcdef0123456789',
@@ -30,7 +32,8 @@ export async function startRunningApp(database: AppDatabase, env: Record<string,
   const log = createLogger(config.LOG_LEVEL);
   const built = await buildApp({ config, db: database.app, databaseUrl: database.appUrl, systemDb: database.system, systemDatabaseUrl: database.systemUrl, log });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
+    const s = http.createServer(HTTP_SERVER_OPTIONS, built.app);
+    s.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
