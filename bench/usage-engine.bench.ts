@@ -20,14 +20,27 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-function cpu(): { self: number; postgres: number } {
+/**
+ * CPU seconds of this process and of this benchmark's PostgreSQL only (other
+ * clusters on a shared machine are not counted): the postmaster's own time and
+ * that of its children it has reaped (utime, stime, cutime, cstime), plus the
+ * time of its children alive now. A backend that exits between two readings
+ * moves from the second sum to the first, so the total only grows.
+ */
+function cpu(postmaster: number): { self: number; postgres: number } {
   let postgres = 0;
+  const fields = (pid: string | number) => {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  };
+  try {
+    const f = fields(postmaster);
+    postgres += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch { /* gone */ }
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== 'postgres') continue;
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      postgres += (Number(f[11]) + Number(f[12])) / 100;
+      const f = fields(pid);
+      if (Number(f[1]) === postmaster) postgres += (Number(f[11]) + Number(f[12])) / 100;
     } catch { /* gone */ }
   }
   const u = process.cpuUsage();
@@ -38,6 +51,7 @@ async function main() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'realmgate-bench-engine-'));
   fs.chmodSync(root, 0o755);
   const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata') });
+  const postmaster = Number(fs.readFileSync(path.join(root, 'pgdata', 'postmaster.pid'), 'utf8').split('\n')[0]);
   let engine: UsageEngine | undefined;
   try {
     await ensureDatabase(server.url, 'bench');
@@ -65,7 +79,7 @@ async function main() {
 
     log(`Engine benchmark: ${actors.length} keys, ${CONCURRENCY} concurrent callers, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load ${os.loadavg()[0]!.toFixed(1)}`);
     for (const [name, pick] of [['spread', () => actors[Math.floor(Math.random() * actors.length)]!], ['hot tenant', () => actors[0]!]] as const) {
-      const before = cpu();
+      const before = cpu(postmaster);
       const b0 = { ...e.stats };
       const until = Date.now() + SECONDS * 1000;
       let done = 0;
@@ -78,7 +92,7 @@ async function main() {
           done++;
         }
       }));
-      const after = cpu();
+      const after = cpu(postmaster);
       lat.sort((a, b) => a - b);
       const batches = e.stats.batches - b0.batches;
       log(`  ${name.padEnd(10)} ${(done / SECONDS).toFixed(0).padStart(6)} ops/s  p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms  p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(1)} ms  ` +
