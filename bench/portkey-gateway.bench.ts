@@ -23,7 +23,7 @@ import { startPortkeyGateway } from '../test/support/portkey-gateway.js';
 import { startStubProvider, type StubProvider } from '../test/support/stub-openai-provider.js';
 import { usageTenant } from '../test/support/usage-fixtures.js';
 import { startAppProcess } from './support/app-process.js';
-import { postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 // autocannon ships no types; the few fields used here, typed locally (no ambient module
 // declaration that another bench could collide with).
@@ -69,7 +69,7 @@ async function drive(name: string, appPid: number | undefined, pgDataDir: string
   const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
   // Requests still in flight when autocannon stops finish in the app a moment later.
   await sleep(1000);
-  const cpu = { app: processCpuSeconds(appPid) - before.app, postgres: postgresCpuDelta(before.postgres, postgresCpuSeconds(pgDataDir)) };
+  const cpu = { app: processCpuSeconds(appPid) - before.app, postgres: postgresCpuSeconds(pgDataDir) - before.postgres };
   const count = Math.max(1, handled ? (await handled()) - handledBefore : r.requests.sent);
   const row = {
     name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts,

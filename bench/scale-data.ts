@@ -40,6 +40,7 @@ async function generate(c: pg.Client, { rows, orgs, days }: { rows: number; orgs
   await c.query(`SET session_replication_role = replica`);
   await c.query(`SET synchronous_commit = off`);
   await c.query(`SET maintenance_work_mem = '512MB'`);
+  await c.query(`SET work_mem = '256MB'`); // the rollups' GROUP BY over the whole ledger stays in memory
   await c.query(`INSERT INTO organizations (name, monthly_token_quota) SELECT 'Bench org ' || lpad(i::text, 5, '0'), 50000000 FROM generate_series(1, $1) i`, [orgs]);
   const hash = await hashPassword(BENCH_PASSWORD);
   await c.query(
@@ -88,6 +89,8 @@ async function generate(c: pg.Client, { rows, orgs, days }: { rows: number; orgs
      SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
        FROM usage_events GROUP BY 1, 2, 3, 4, 5`,
   );
+  // The dashboard's coarse rollups (migration 0019), derived from those.
+  await c.query(`SELECT rg_refresh_usage_coarse_rollups(min(day), max(day)) FROM usage_daily_rollups`);
   log(`  rollups (${secs()})`);
   await c.query(
     `INSERT INTO quota_counters (organization_id, subject_type, subject_id, metric, period, period_start, limit_value, used)

@@ -15,7 +15,7 @@ import { migrateUp } from '../src/db/migrate.js';
 import { recordUsage } from '../src/domain/usage/record-usage.js';
 import { UsageEngine } from '../src/domain/usage/usage-engine.js';
 import type { Actor } from '../src/domain/shared/actor.js';
-import { postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -69,7 +69,7 @@ async function main() {
       lat.sort((a, b) => a - b);
       const batches = e.stats.batches - b0.batches;
       log(`  ${name.padEnd(10)} ${(done / SECONDS).toFixed(0).padStart(6)} ops/s  p50 ${lat[Math.floor(lat.length / 2)]!.toFixed(1)} ms  p99 ${lat[Math.floor(lat.length * 0.99)]!.toFixed(1)} ms  ` +
-        `${(done / Math.max(1, batches)).toFixed(1)} ops/batch  CPU/op: engine ${(((after.self - before.self) * 1000) / done).toFixed(3)} ms, PostgreSQL ${((postgresCpuDelta(before.postgres, after.postgres) * 1000) / done).toFixed(3)} ms  retries ${e.stats.retries - b0.retries}`);
+        `${(done / Math.max(1, batches)).toFixed(1)} ops/batch  CPU/op: engine ${(((after.self - before.self) * 1000) / done).toFixed(3)} ms, PostgreSQL ${(((after.postgres - before.postgres) * 1000) / done).toFixed(3)} ms  retries ${e.stats.retries - b0.retries}`);
     }
     // Counter and rollup rows are updated over and over: an update that finds room on its
     // page is HOT (no index entries); one that does not writes every index of the table.

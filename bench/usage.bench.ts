@@ -16,7 +16,7 @@ import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres.js';
 import { migrateUp } from '../src/db/migrate.js';
 import { generateApiKeySecret, hashApiKey } from '../src/domain/api-keys/api-key-secret.js';
-import { machineBusySeconds, postgresCpuDelta, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { machineBusySeconds, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 import { startAppProcess, type AppProcess } from './support/app-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -146,7 +146,7 @@ async function main() {
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
         rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
-          perReq(after.app - before.app), perReq(postgresCpuDelta(before.postgres, after.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+          perReq(after.app - before.app), perReq((after.postgres - before.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }

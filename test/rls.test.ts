@@ -70,6 +70,8 @@ async function seedOrganization(c: pg.Client, name: string): Promise<OrgFixture>
   await q(`INSERT INTO quota_counters (organization_id, subject_type, subject_id, metric, period, period_start) VALUES ($1, 'ORGANIZATION', $1, 'TOKENS', 'MONTHLY', now())`, [org]);
   await q('INSERT INTO usage_events (organization_id, user_id, api_key_id, realm_id, model_id, total_tokens) VALUES ($1, $2, $3, $4, $5, 10)', [org, user, key, realm, model]);
   await q('INSERT INTO usage_daily_rollups (organization_id, day, total_tokens) VALUES ($1, current_date, 10)', [org]);
+  await q('INSERT INTO usage_daily_model_rollups (organization_id, day, total_tokens) VALUES ($1, current_date, 10)', [org]);
+  await q('INSERT INTO usage_daily_key_rollups (organization_id, day, total_tokens) VALUES ($1, current_date, 10)', [org]);
   await q(`INSERT INTO usage_refusals (organization_id, day, code, count) VALUES ($1, current_date, 'TOKENS', 1)`, [org]);
   await q(`INSERT INTO usage_idempotency_keys (organization_id, idempotency_key, usage_event_id, answer) VALUES ($1, 'req-1', $2, '{}')`, [org, uuid()]);
   await q(`INSERT INTO usage_reservations (organization_id, api_key_id, user_id, model_id, held_tokens, expires_at) VALUES ($1, $2, $3, $4, 10, now() + interval '5 minutes')`, [org, key, user, model]);

@@ -17,6 +17,9 @@ const DB_ONLY_INDEXES: Record<string, string> = {
   realms_one_default_per_owner: 'partial unique index (WHERE is_default)',
   // 0005: partial unique index, realm names unique per owner among active realms.
   realms_owner_active_name_key: 'partial unique index (WHERE is_active)',
+  // 0019: covering indexes (INCLUDE) for the dashboard's all-organization windows, index-only.
+  usage_daily_model_rollups_day_covering_idx: 'covering index (INCLUDE total_tokens, requests)',
+  usage_daily_key_rollups_day_covering_idx: 'covering index (INCLUDE total_tokens, requests)',
 };
 /**
  * Citus (0012_scale): on these distributed tables the database's primary key is
@@ -24,7 +27,7 @@ const DB_ONLY_INDEXES: Record<string, string> = {
  * and AdminJS keep addressing rows by their uuid id (unique by construction);
  * test/citus-catalog.test.ts checks the distribution rules themselves.
  */
-const DISTRIBUTION_PREFIXED_KEYS = new Set(['usage_daily_rollups', 'quota_counters', 'chat_messages']);
+const DISTRIBUTION_PREFIXED_KEYS = new Set(['usage_daily_rollups', 'usage_daily_model_rollups', 'usage_daily_key_rollups', 'quota_counters', 'chat_messages']);
 // Partitions of usage_events (monthly, 0012_scale) are not models: they are
 // reached through their parent, which is compared like any table.
 // Also not visible to Prisma and therefore not compared here: the append-only

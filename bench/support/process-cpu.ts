@@ -36,29 +36,30 @@ function postmasterPid(dataDir: string): number {
   return Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 }
 
-/** CPU seconds so far of the cluster in `dataDir`, per process: the postmaster and its children (backends, WAL writer, ...). */
-export function postgresCpuSeconds(dataDir: string): Map<number, number> {
+/**
+ * CPU seconds so far of the cluster in `dataDir`: the postmaster's own time and
+ * that of the children it has reaped (utime, stime, cutime, cstime), plus the
+ * time of its children alive now. A backend that exits between two readings
+ * (pgbench's, a pool's) moves from the second sum to the first, so the total
+ * only grows and the difference of two readings is what the server spent.
+ * (Idea from the scale3 branch's bench:engine.)
+ */
+export function postgresCpuSeconds(dataDir: string): number {
   const master = postmasterPid(dataDir);
-  const out = new Map<number, number>();
+  let total = 0;
+  try {
+    const f = fs.readFileSync(`/proc/${master}/stat`, 'utf8');
+    const x = f.slice(f.lastIndexOf(')') + 2).split(' ');
+    total += (Number(x[11]) + Number(x[12]) + Number(x[13]) + Number(x[14])) / TICK;
+  } catch {
+    // the server is gone
+  }
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    const s = readStat(pid);
-    if (s && (pid === master || s.ppid === master)) out.set(pid, s.cpu);
+    const s = readStat(entry);
+    if (s && s.ppid === master) total += s.cpu;
   }
-  return out;
-}
-
-/**
- * CPU PostgreSQL spent between two readings: over the processes alive at the
- * second, a backend born in between (the pool reconnecting) counting whole.
- * One that ended in between, like pgbench's, takes its CPU with it: measure
- * those by the machine (machineBusySeconds).
- */
-export function postgresCpuDelta(before: Map<number, number>, after: Map<number, number>): number {
-  let sum = 0;
-  for (const [pid, cpu] of after) sum += cpu - (before.get(pid) ?? 0);
-  return sum;
+  return total;
 }
 
 /** CPU seconds the whole machine spent busy so far (/proc/stat): every process, load generator included. */

@@ -6,6 +6,7 @@ import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
 import { usageSeries, topUsage, refusalCounts, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
 import { quotaGauges, type QuotaGauge } from '../domain/usage-reports/quota-gauges.js';
+import { rollupsFor } from '../domain/usage-reports/rollup-tables.js';
 
 type Where = Record<string, unknown>;
 
@@ -28,8 +29,9 @@ const and = (scope: Where, where: Where): Where => (Object.keys(scope).length ? 
 
 /**
  * The dashboard for the signed-in admin, scoped like each resource's list.
- * Usage numbers come from daily rollups and quota counters, never from the
- * ledger, so it stays fast at any ledger size. `?days=7|30|90` picks the window.
+ * Usage numbers come from rollups (the coarsest that holds the viewer's scope,
+ * rollup-tables.ts) and quota counters, never from the ledger, so it stays
+ * fast at any ledger size. `?days=7|30|90` picks the window.
  */
 export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
   return async (request: any, _response: unknown, context: PageContext): Promise<DashboardData> => {
@@ -47,6 +49,8 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
     const auditScope = scope('AuditLog');
     const now = new Date();
     const superadmin = admin?.role === 'SUPERADMIN';
+    const rollupScope = scope('UsageDailyRollup');
+    const monthWhere = rollupScope ? and(rollupScope, { day: { gte: since } }) : null;
 
     const none = Promise.resolve([] as TopEntry[]);
     // One transaction for a tenant's whole page (readAsTenant): a dozen reads,
@@ -58,7 +62,7 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
       userScope ? db.user.count({ where: and(userScope, { status: 'ACTIVE' }) }) : null,
       keyScope ? db.apiKey.count({ where: and(keyScope, { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }) }) : null,
       realmScope ? db.realm.count({ where: and(realmScope, { isActive: true }) }) : null,
-      scope('UsageDailyRollup') ? db.usageDailyRollup.aggregate({ where: and(scope('UsageDailyRollup')!, { day: { gte: since } }), _sum: { totalTokens: true, requests: true } }) : null,
+      rollupScope ? rollupsFor(db, monthWhere!).aggregate({ where: monthWhere, _sum: { totalTokens: true, requests: true } }) : null,
       actor ? usageSeries(db, actor, { days, now }) : { days: [], models: [] },
       actor && superadmin ? topUsage(db, actor, { by: 'organizationId', days, now }) : none,
       actor ? topUsage(db, actor, { by: 'modelId', days, now }) : none,

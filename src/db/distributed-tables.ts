@@ -6,6 +6,6 @@
  * organization_id, its primary key and every unique index include it, and no
  * table has a foreign key pointing at one of them.
  */
-export const DISTRIBUTED_TABLES = ['usage_events', 'usage_daily_rollups', 'usage_refusals', 'quota_counters', 'chat_messages'] as const;
+export const DISTRIBUTED_TABLES = ['usage_events', 'usage_daily_rollups', 'usage_daily_model_rollups', 'usage_daily_key_rollups', 'usage_refusals', 'quota_counters', 'chat_messages'] as const;
 
 export const DISTRIBUTION_COLUMN = 'organization_id';

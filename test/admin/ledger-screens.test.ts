@@ -72,6 +72,7 @@ beforeAll(async () => {
   await q(`INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
            SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
              FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
+  await q(`SELECT rg_refresh_usage_coarse_rollups(min(day), max(day)) FROM usage_daily_rollups`);
   await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id, occurred_at) SELECT $1, 'test.audit', 'Fixture', i::text, now() - i * interval '1 minute' FROM generate_series(1, 120) i`, [world.orgA.id]);
   await q(`INSERT INTO audit_logs (organization_id, action, resource, record_id) SELECT $1, 'test.audit', 'Fixture', i::text FROM generate_series(1, 7) i`, [world.orgB.id]);
   await q(`ANALYZE`);
@@ -121,6 +122,12 @@ describe('usage ledger list', () => {
   it('filters by user, by a date range, and refuses a malformed cursor', async () => {
     const byUser = await walk(superadmin, 'UsageEvent', `filters.user=${world.peer.id}`);
     expect(byUser.ids.length).toBe(65);
+    // The superadmin's filter is read through the owner's organization (its index leads with it): the
+    // same rows as the filter alone; a user that is not there matches nothing.
+    const [{ n: peerRows }] = await q(`SELECT count(*)::int AS n FROM usage_events WHERE user_id = $1`, [world.peer.id]);
+    expect(byUser.ids.length).toBe(peerRows);
+    const nobody = await superadmin.get(`/resources/UsageEvent/actions/list?perPage=50&filters.user=${crypto.randomUUID()}`);
+    expect([nobody.outcome, nobody.body.records.length, nobody.body.meta.total]).toEqual(['ok', 0, 0]);
     const [{ from, to }] = await q(`SELECT to_char((now() AT TIME ZONE 'UTC')::date - 2, 'YYYY-MM-DD') AS from, to_char((now() AT TIME ZONE 'UTC')::date - 1, 'YYYY-MM-DD') AS to`);
     const range = await walk(superadmin, 'UsageEvent', `filters.organization=${world.orgA.id}&filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`);
     const [{ n }] = await q(`SELECT count(*)::int AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2::date AND occurred_at < $3::date + 1`, [world.orgA.id, from, to]);

@@ -41,6 +41,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
     await owner.query(`INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
                        SELECT organization_id, (occurred_at AT TIME ZONE 'UTC')::date, model_id, user_id, api_key_id, sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*)
                          FROM usage_events GROUP BY 1, 2, 3, 4, 5`);
+    await owner.query(`SELECT rg_refresh_usage_coarse_rollups(min(day), max(day)) FROM usage_daily_rollups`);
     await owner.query(`INSERT INTO audit_logs (organization_id, action, resource, record_id, occurred_at) SELECT $1, 'create', 'ApiKey', i::text, now() - i * interval '1 minute' FROM generate_series(1, 12) i`, [world.orgA.id]);
     // Org B's one audit row names org B (the record column shows a record's name, never its id).
     await owner.query(`INSERT INTO audit_logs (organization_id, action, resource, record_id) VALUES ($1, 'organization.update', 'Organization', $2)`, [world.orgB.id, world.orgB.id]);

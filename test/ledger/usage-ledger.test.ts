@@ -77,6 +77,7 @@ describe('retention', () => {
     await q(`SET app.role = 'system'`);
     await q(`INSERT INTO usage_events (organization_id, user_id, occurred_at, total_tokens) VALUES ($1, $2, $3, 70), ($1, $2, now(), 5)`, [org.id, user.id, old]);
     await q(`INSERT INTO usage_daily_rollups (organization_id, user_id, day, total_tokens, requests, events) VALUES ($1, $2, $3, 70, 1, 1), ($1, $2, (now() AT TIME ZONE 'UTC')::date, 5, 1, 1)`, [org.id, user.id, old]);
+    await q(`SELECT rg_refresh_usage_coarse_rollups($1, (now() AT TIME ZONE 'UTC')::date)`, [old]);
     const [session] = await q(`INSERT INTO chat_sessions (organization_id, user_id, title) VALUES ($1, $2, 'kept') RETURNING id`, [org.id, user.id]);
     await q(
       `INSERT INTO chat_messages (organization_id, session_id, user_id, role, content, tokens, created_at)
@@ -94,6 +95,8 @@ describe('retention', () => {
     expect(events.map((e) => e.total_tokens)).toEqual([5]);
     const rollups = await q(`SELECT total_tokens::int FROM usage_daily_rollups WHERE organization_id = $1 ORDER BY day`, [org.id]);
     expect(rollups).toEqual([{ total_tokens: 70 }, { total_tokens: 5 }]);
+    const coarse = await q(`SELECT total_tokens::int FROM usage_daily_model_rollups WHERE organization_id = $1 ORDER BY day`, [org.id]);
+    expect(coarse).toEqual([{ total_tokens: 70 }, { total_tokens: 5 }]);
     const messages = await q(`SELECT content, tokens FROM chat_messages WHERE session_id = $1 ORDER BY created_at`, [session.id]);
     expect(messages).toEqual([{ content: '', tokens: 9 }, { content: 'fresh text', tokens: 3 }]);
     await q(`RESET app.role`);
@@ -121,19 +124,37 @@ describe('npm run realmgate -- usage rebuild-rollups', () => {
   const snapshot = () =>
     q(`SELECT organization_id, day::text, model_id, user_id, api_key_id, input_tokens::text, output_tokens::text, total_tokens::text, requests::text, events::text
          FROM usage_daily_rollups WHERE day >= current_date - 100 ORDER BY 1, 2, 3, 4, 5`);
+  // The dashboard's coarse rollups (0019), as the seed and the batch write keep them.
+  const coarse = async () => ({
+    models: await q(`SELECT organization_id, day::text, model_id, input_tokens::text, output_tokens::text, total_tokens::text, requests::text, events::text
+                       FROM usage_daily_model_rollups WHERE day >= current_date - 100 ORDER BY 1, 2, 3`),
+    keys: await q(`SELECT organization_id, day::text, user_id, api_key_id, input_tokens::text, output_tokens::text, total_tokens::text, requests::text, events::text
+                     FROM usage_daily_key_rollups WHERE day >= current_date - 100 ORDER BY 1, 2, 3, 4`),
+  });
 
   it('rebuilds exactly the rollups written with the ledger, after they were damaged', async () => {
     await q(`SET app.role = 'system'`);
     const live = await snapshot();
+    const liveCoarse = await coarse();
     expect(live.length).toBeGreaterThan(50);
+    expect(liveCoarse.models.length).toBeGreaterThan(20);
+    expect(liveCoarse.keys.length).toBeGreaterThan(20);
+    // The coarse rows are the daily rows summed: same tokens in all three.
+    const total = (rows: { total_tokens: string }[]) => rows.reduce((a, r) => a + BigInt(r.total_tokens), 0n);
+    expect(total(liveCoarse.models)).toBe(total(live));
+    expect(total(liveCoarse.keys)).toBe(total(live));
     await q(`DELETE FROM usage_daily_rollups WHERE day = current_date - 3`);
     await q(`UPDATE usage_daily_rollups SET total_tokens = total_tokens + 999 WHERE day = current_date - 5`);
+    await q(`DELETE FROM usage_daily_model_rollups WHERE day = current_date - 4`);
+    await q(`UPDATE usage_daily_key_rollups SET requests = requests + 7 WHERE day = current_date - 6`);
     expect(await snapshot()).not.toEqual(live);
+    expect(await coarse()).not.toEqual(liveCoarse);
     const r = await runCli(['usage', 'rebuild-rollups', '--from', new Date(Date.now() - 100 * 86_400_000).toISOString().slice(0, 10)], { DATABASE_URL: t.url, LOG_LEVEL: 'warn' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/Rebuilt 10\d day\(s\) from .* rollup row\(s\)/);
     expect(await snapshot()).toEqual(live);
+    expect(await coarse()).toEqual(liveCoarse);
     await q(`RESET app.role`);
   }, 120_000);
 

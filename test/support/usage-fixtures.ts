@@ -43,6 +43,26 @@ export async function usageTenant(
   };
 }
 
+/**
+ * The coarse rollups (migration 0019) of one organization that differ from the
+ * daily rollups summed the same way: [] when the batch write kept them alike.
+ */
+export async function coarseRollupMismatches(db: PrismaClient, orgId: string): Promise<unknown[]> {
+  return db.$queryRaw<unknown[]>`
+    SELECT 'model' AS grain, coalesce(f.day, c.day)::text AS day, coalesce(f.model_id, c.model_id)::text AS slot, f.tokens::text AS daily, c.total_tokens::text AS coarse
+      FROM (SELECT day, model_id, sum(total_tokens) AS tokens, sum(requests) AS requests, sum(events) AS events
+              FROM usage_daily_rollups WHERE organization_id = ${orgId}::uuid GROUP BY 1, 2) f
+      FULL JOIN (SELECT * FROM usage_daily_model_rollups WHERE organization_id = ${orgId}::uuid) c ON c.day = f.day AND c.model_id IS NOT DISTINCT FROM f.model_id
+     WHERE (f.tokens, f.requests, f.events) IS DISTINCT FROM (c.total_tokens, c.requests, c.events)
+    UNION ALL
+    SELECT 'key', coalesce(f.day, c.day)::text, concat(coalesce(f.user_id, c.user_id), '/', coalesce(f.api_key_id, c.api_key_id)), f.tokens::text, c.total_tokens::text
+      FROM (SELECT day, user_id, api_key_id, sum(total_tokens) AS tokens, sum(requests) AS requests, sum(events) AS events
+              FROM usage_daily_rollups WHERE organization_id = ${orgId}::uuid GROUP BY 1, 2, 3) f
+      FULL JOIN (SELECT * FROM usage_daily_key_rollups WHERE organization_id = ${orgId}::uuid) c
+        ON c.day = f.day AND c.user_id IS NOT DISTINCT FROM f.user_id AND c.api_key_id IS NOT DISTINCT FROM f.api_key_id
+     WHERE (f.tokens, f.requests, f.events) IS DISTINCT FROM (c.total_tokens, c.requests, c.events)`;
+}
+
 /** Sums the ledger and reads the counters of one organization, for comparing them. */
 export async function ledgerAndCounters(db: PrismaClient, orgId: string) {
   const events = await db.usageEvent.aggregate({ where: { organizationId: orgId }, _sum: { totalTokens: true }, _count: true });

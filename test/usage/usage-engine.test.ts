@@ -4,7 +4,7 @@ import { laneOf } from '../../src/domain/usage/usage-engine.js';
 import { UsageEngine, recordUsage, holdReservation, extendReservation, settleReservation, releaseReservation } from '../../src/domain/usage/index.js';
 import { AppError } from '../../src/domain/shared/app-error.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
-import { ledgerAndCounters, usageTenant } from '../support/usage-fixtures.js';
+import { coarseRollupMismatches, ledgerAndCounters, usageTenant } from '../support/usage-fixtures.js';
 
 let t: AppDatabase;
 let engine: UsageEngine;
@@ -39,6 +39,9 @@ describe('recordUsage', () => {
     expect(s.ledgerRows).toBe(1);
     expect(s.ledgerTokens).toBe(42);
     expect(s.rollupTokens).toBe(42);
+    // The dashboard's coarse rollups (0019) moved in the same batch write.
+    expect(await coarseRollupMismatches(t.db, tenant.org.id)).toEqual([]);
+    expect((await t.db.usageDailyModelRollup.findMany({ where: { organizationId: tenant.org.id } })).map((r) => [r.modelId, r.totalTokens, r.requests])).toEqual([[tenant.model.id, 42n, 1n]]);
     expect(s.orgTokens!.used).toBe(42n);
     expect(s.orgCalls!.used).toBe(1n);
     expect(s.keyTokens[0]!.used).toBe(42n);
@@ -64,6 +67,8 @@ describe('recordUsage', () => {
     expect(s.ledgerRows).toBe(accepted.length);
     expect(Number(s.orgTokens!.used)).toBe(grantedTokens);
     expect(s.rollupTokens).toBe(grantedTokens);
+    // Two instances' batches racing on the same coarse rollup rows: still the daily rollups summed.
+    expect(await coarseRollupMismatches(t.db, tenant.org.id)).toEqual([]);
     const key1Granted = accepted.filter((r) => r.key === keys[1]!.id).reduce((a, r) => a + r.n, 0);
     expect(key1Granted).toBeLessThanOrEqual(700);
     expect(Number(s.keyTokens.find((c) => c.subjectId === keys[1]!.id)!.used)).toBe(key1Granted);

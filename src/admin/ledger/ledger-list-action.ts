@@ -1,5 +1,5 @@
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
-import { readAsTenant } from '../../db/tenant-context.js';
+import { readLedgerAsTenant } from '../../db/tenant-context.js';
 import type { AppDeps } from '../../app.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
 import { isAppError } from '../../domain/shared/app-error.js';
@@ -18,7 +18,7 @@ export type LedgerKind = 'usage' | 'audit';
  * keyset (`after` = the previous page's nextCursor), never OFFSET, a total
  * counted no further than COUNT_CAP ("10,000+"). A page's reads (its rows,
  * the capped count, the titles of what the rows refer to) are one transaction
- * for a tenant (its settings set once), see readAsTenant. The usage totals line for the filter (from rollups where it
+ * (the tenant's settings set once, sorting off: see readLedgerAsTenant). The usage totals line for the filter (from rollups where it
  * can) is its own request, `view=totals`, which the screen makes after the
  * page: a sum over months of rollups never holds the page back. Same domain
  * functions as the export, so the screen and the CSV agree.
@@ -37,14 +37,14 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
         if (kind !== 'usage') return empty;
         // The capped count decides whether a filter the rollups cannot answer may be summed from the ledger.
         const filter = usageFilterFrom(query);
-        const { counted, totals } = await readAsTenant(db, async (client) => {
+        const { counted, totals } = await readLedgerAsTenant(db, async (client) => {
           const counted = await listUsagePage(client, actor, { filter, limit: 1 });
           return { counted, totals: await usageTotals(client, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }) };
         });
         return { ...empty, meta: { ...empty.meta, total: counted.total, totalCapped: counted.totalCapped, totals } };
       }
       const resource = context.resource as unknown as RealmgateResource;
-      const { page, records } = await readAsTenant(db, async (client) => {
+      const { page, records } = await readLedgerAsTenant(db, async (client) => {
         const input = { after, limit };
         const page = kind === 'usage' ? await listUsagePage(client, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(client, actor, { ...input, filter: auditFilterFrom(query) });
         const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));

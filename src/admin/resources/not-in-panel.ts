@@ -10,5 +10,7 @@ export const NOT_IN_PANEL: Record<string, string> = {
   UsageIdempotencyKey: "the hot path's first answer to each idempotency key; replays read it (src/domain/usage)",
   UsageReservation: 'holds for streamed calls; GET /quota shows what is held, the counters carry the amounts',
   ApiKeyRateWindow: "an API key's admissions in the current minute (requests per minute)",
+  UsageDailyModelRollup: 'usage per organization, day and model (the daily rollups summed); the dashboard reads them',
+  UsageDailyKeyRollup: 'usage per organization, day, user and API key (the daily rollups summed); the dashboard reads them',
   // realmgate:scaffold not-in-panel (e.g. RefreshToken: 'secrets of the API sign-in; users end them by signing out')
 };

@@ -43,6 +43,8 @@ export const RESOURCES = [
   'UsageIdempotencyKey',
   'UsageReservation',
   'ApiKeyRateWindow',
+  'UsageDailyModelRollup',
+  'UsageDailyKeyRollup',
   // realmgate:scaffold resources (`realmgate scaffold resource` adds names above this line)
 ] as const;
 export type ResourceName = (typeof RESOURCES)[number];
@@ -73,7 +75,7 @@ function superadmin(): Record<ResourceName, Row> {
   // Refresh tokens belong to the API's sign-in code alone (not in the panel).
   m.ApiRefreshToken = NONE;
   // The hot path's working tables and refusal counts: written by domain code alone, shown through the dashboard and GET /quota.
-  for (const res of ['UsageRefusal', 'UsageIdempotencyKey', 'UsageReservation', 'ApiKeyRateWindow'] as const) m[res] = NONE;
+  for (const res of ['UsageRefusal', 'UsageIdempotencyKey', 'UsageReservation', 'ApiKeyRateWindow', 'UsageDailyModelRollup', 'UsageDailyKeyRollup'] as const) m[res] = NONE;
   return m;
 }
 

@@ -42,6 +42,8 @@ export const TENANCY: Record<string, Tenancy> = {
   UsageIdempotencyKey: 'org',
   UsageReservation: 'org',
   ApiKeyRateWindow: 'org',
+  UsageDailyModelRollup: 'org',
+  UsageDailyKeyRollup: 'org',
   // realmgate:scaffold tenancy (`realmgate scaffold resource` adds entries above this line)
 };
 

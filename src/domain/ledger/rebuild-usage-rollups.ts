@@ -18,7 +18,8 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 const utcDay = (d: Date) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
 
 /**
- * Recomputes usage_daily_rollups for the UTC days [from, to] from the ledger,
+ * Recomputes usage_daily_rollups for the UTC days [from, to] from the ledger
+ * (and the coarse rollups of those days from them, rg_refresh_usage_coarse_rollups),
  * one day per transaction (each day's rollups are replaced atomically, and a
  * stopped run can simply be run again). Days whose ledger partition was
  * dropped by retention are never touched: their rollups are all that is left.
@@ -43,13 +44,16 @@ export async function rebuildUsageRollups(db: PrismaClient, actor: Actor, input:
     const next = new Date(day.getTime() + DAY);
     rollupRows += await asSystem(db, async (tx) => {
       await tx.$executeRaw`DELETE FROM usage_daily_rollups WHERE day = ${isoDay(day)}::date`;
-      return tx.$executeRaw`
+      const rows = await tx.$executeRaw`
         INSERT INTO usage_daily_rollups (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events, updated_at)
         SELECT organization_id, ${isoDay(day)}::date, model_id, user_id, api_key_id,
                sum(input_tokens), sum(output_tokens), sum(total_tokens), sum(requests), count(*), now()
           FROM usage_events
          WHERE occurred_at >= ${day} AND occurred_at < ${next}
          GROUP BY organization_id, model_id, user_id, api_key_id`;
+      // The dashboard's coarse rollups of the day (migration 0019), from the daily ones just written.
+      await tx.$queryRaw`SELECT rg_refresh_usage_coarse_rollups(${isoDay(day)}::date, ${isoDay(day)}::date)`;
+      return rows;
     }, { timeout: 120_000 });
     days += 1;
   }

@@ -142,4 +142,7 @@ export async function insertUsage(tx: Prisma.TransactionClient, plan: UsagePlan)
       ${r.map((x) => x.modelId ?? null)}::uuid[], ${r.map((x) => x.userId ?? null)}::uuid[], ${r.map((x) => x.apiKeyId ?? null)}::uuid[],
       ${big('inputTokens')}::bigint[], ${big('outputTokens')}::bigint[], ${big('totalTokens')}::bigint[], ${big('requests')}::bigint[], ${big('events')}::bigint[])
     ON CONFLICT DO NOTHING`;
+  // The dashboard's coarse rollups of those days (migration 0019), from the daily ones.
+  const days = r.map((x) => (x.day as Date).toISOString().slice(0, 10)).sort();
+  if (days.length) await tx.$queryRaw`SELECT rg_refresh_usage_coarse_rollups(${days[0]}::date, ${days[days.length - 1]}::date)`;
 }

@@ -3,6 +3,7 @@ import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { scopeWhere } from '../access/scope.js';
 import { listAuditPage, listUsagePage } from './list-ledger-page.js';
+import { readLedgerAsTenant } from '../../db/tenant-context.js';
 import type { AuditFilter, UsageFilter } from './ledger-filters.js';
 
 /** Rows per keyset page while exporting: memory stays flat whatever the export's size. */
@@ -30,8 +31,9 @@ function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): void {
 
 /**
  * The usage ledger as CSV lines for a filter, within the actor's scope,
- * newest first: a header, then one line per row, read by keyset pages so a
- * million rows take no more memory than one page.
+ * newest first: a header, then one line per row, read by keyset pages (each
+ * read as a list page is, readLedgerAsTenant) so a million rows take no more
+ * memory than one page.
  */
 export async function* usageCsv(db: PrismaClient, actor: Actor, filter: UsageFilter, signal?: AbortSignal): AsyncGenerator<string> {
   mustRead(actor, 'UsageEvent');
@@ -39,7 +41,7 @@ export async function* usageCsv(db: PrismaClient, actor: Actor, filter: UsageFil
   let after: string | null = null;
   do {
     if (signal?.aborted) return;
-    const page = await listUsagePage(db, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false });
+    const page = await readLedgerAsTenant(db, (tx) => listUsagePage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
     let chunk = '';
     for (const r of page.rows) {
       chunk += line([r.occurredAt, r.id, r.organizationId, r.userId, r.apiKeyId, r.realmId, r.modelId, r.idempotencyKey, r.inputTokens, r.outputTokens, r.totalTokens, r.requests]);
@@ -56,7 +58,7 @@ export async function* auditCsv(db: PrismaClient, actor: Actor, filter: AuditFil
   let after: string | null = null;
   do {
     if (signal?.aborted) return;
-    const page = await listAuditPage(db, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false });
+    const page = await readLedgerAsTenant(db, (tx) => listAuditPage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
     let chunk = '';
     for (const r of page.rows) {
       chunk += line([r.occurredAt, r.id, r.organizationId, r.actorId, r.actorRole, r.actorLabel, r.action, r.resource, r.recordId, r.ip, r.changes]);

@@ -55,8 +55,30 @@ async function page<Row extends { occurredAt: Date; id: string }>(
  */
 export async function listUsagePage(db: PrismaClient, actor: Actor, input: { filter: UsageFilter; after?: string | null; limit: number; withTotal?: boolean }): Promise<LedgerPage<UsageEvent>> {
   const scope = scopeWhere(actor, 'UsageEvent', 'read');
-  if (!scope) return { rows: [], nextCursor: null, total: 0, totalCapped: false };
-  return page(db.usageEvent as unknown as Delegate<UsageEvent>, and(scope, usageWhere(input.filter)), input);
+  const filter = scope && (await withOwnerOrganization(db, scope, input.filter));
+  if (!scope || !filter) return { rows: [], nextCursor: null, total: 0, totalCapped: false };
+  return page(db.usageEvent as unknown as Delegate<UsageEvent>, and(scope, usageWhere(filter)), input);
+}
+
+/**
+ * A user, API key or realm belongs to one organization, and the ledger's
+ * indexes for those filters lead with organization_id (migration
+ * 0019_usage_org_filter_indexes: an org admin's filter then reads exactly its
+ * rows, newest first, where a (user_id, ...) index met the organization's
+ * condition only in a bitmap AND and a sort of every match). So a filter
+ * naming one, where neither it nor the scope names the organization (a
+ * superadmin's), gets the owner's organization added. Null when the named
+ * row is not there for this viewer: nothing can match.
+ */
+export async function withOwnerOrganization(db: PrismaClient, scope: Where, f: UsageFilter): Promise<UsageFilter | null> {
+  if (f.organizationId || typeof scope.organizationId === 'string' || !(f.userId || f.apiKeyId || f.realmId)) return f;
+  const select = { organizationId: true } as const;
+  const owner = f.apiKeyId
+    ? await db.apiKey.findFirst({ where: { id: f.apiKeyId }, select })
+    : f.realmId
+      ? await db.realm.findFirst({ where: { id: f.realmId }, select })
+      : await db.user.findFirst({ where: { id: f.userId }, select });
+  return owner?.organizationId ? { ...f, organizationId: owner.organizationId } : null;
 }
 
 /** The audit log's newest-first page, as listUsagePage. */

@@ -3,6 +3,7 @@ import type { Actor } from '../shared/actor.js';
 import { scopeWhere, type Where } from '../access/scope.js';
 import { AppError } from '../shared/app-error.js';
 import { andWhere } from './list-ledger-page.js';
+import { rollupsFor } from './rollup-tables.js';
 
 /** Whose usage a chart shows; none = everything the actor may see. */
 export interface UsageSubject {
@@ -52,7 +53,8 @@ async function subjectWhere(db: PrismaClient, actor: Actor, s: UsageSubject): Pr
 
 /**
  * Tokens and requests per UTC day for the last `days` days, one series per
- * model, from daily rollups only (never the ledger), within the actor's scope.
+ * model, from rollups only (never the ledger; the coarsest that holds the
+ * scope's and subject's columns, rollup-tables.ts), within the actor's scope.
  */
 export async function usageSeries(db: PrismaClient, actor: Actor, input: { days: number; subject?: UsageSubject; now?: Date }): Promise<UsageSeries> {
   if (!(CHART_WINDOWS as readonly number[]).includes(input.days)) throw new AppError('INVALID', `days must be one of ${CHART_WINDOWS.join(', ')}`);
@@ -61,11 +63,12 @@ export async function usageSeries(db: PrismaClient, actor: Actor, input: { days:
   const days = Array.from({ length: input.days }, (_, i) => new Date(start.getTime() + i * DAY).toISOString().slice(0, 10));
   const where = await subjectWhere(db, actor, input.subject ?? {});
   if (!where) return { days, models: [] };
-  const rows = await db.usageDailyRollup.groupBy({
+  const inWindow = andWhere(where, { day: { gte: start } });
+  const rows = (await rollupsFor(db, inWindow, ['day', 'modelId']).groupBy({
     by: ['day', 'modelId'],
-    where: andWhere(where, { day: { gte: start } }),
+    where: inWindow,
     _sum: { totalTokens: true, requests: true },
-  });
+  })) as { day: Date; modelId: string | null; _sum: { totalTokens: bigint | null; requests: bigint | null } }[];
   const byModel = new Map<string | null, { tokens: number[]; requests: number[]; total: number }>();
   for (const r of rows) {
     const i = Math.round((r.day.getTime() - start.getTime()) / DAY);
@@ -102,18 +105,19 @@ async function modelNames(db: PrismaClient, actor: Actor, ids: string[]): Promis
 
 type TopBy = 'organizationId' | 'modelId' | 'userId' | 'apiKeyId';
 
-/** The largest users of tokens over the last `days` days by one dimension, from rollups. */
+/** The largest users of tokens over the last `days` days by one dimension, from the coarsest rollups that hold it. */
 export async function topUsage(db: PrismaClient, actor: Actor, input: { by: TopBy; days: number; take?: number; now?: Date }): Promise<TopEntry[]> {
   const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
   if (!scope) return [];
   const start = windowStart(input.days, input.now ?? new Date());
-  const rows = await db.usageDailyRollup.groupBy({
+  const where = andWhere(scope, { day: { gte: start } });
+  const rows = (await rollupsFor(db, where, [input.by]).groupBy({
     by: [input.by],
-    where: andWhere(scope, { day: { gte: start } }),
+    where,
     _sum: { totalTokens: true, requests: true },
     orderBy: { _sum: { totalTokens: 'desc' } },
     take: input.take ?? 5,
-  });
+  })) as { _sum: { totalTokens: bigint | null; requests: bigint | null } }[];
   const ids = rows.map((r) => (r as Record<string, unknown>)[input.by] as string | null).filter((x): x is string => !!x);
   const names = await namesFor(db, input.by, ids);
   return rows.map((r) => {

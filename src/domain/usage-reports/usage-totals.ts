@@ -3,7 +3,7 @@ import type { Actor } from '../shared/actor.js';
 import { scopeWhere } from '../access/scope.js';
 import { COUNT_CAP } from './ledger-cursor.js';
 import { usageWhere, type UsageFilter } from './ledger-filters.js';
-import { andWhere } from './list-ledger-page.js';
+import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
 
 export interface UsageTotals {
   tokens: string;
@@ -35,7 +35,9 @@ export async function usageTotals(db: PrismaClient, actor: Actor, input: { filte
   }
   if (input.matched === undefined || input.matched >= COUNT_CAP) return null;
   const scope = scopeWhere(actor, 'UsageEvent', 'read');
+  const owned = scope && (await withOwnerOrganization(db, scope, f));
   if (!scope) return null;
-  const sum = await db.usageEvent.aggregate({ where: andWhere(scope, usageWhere(f)), _sum: { totalTokens: true, requests: true } });
+  if (!owned) return { tokens: '0', requests: '0', source: 'ledger' };
+  const sum = await db.usageEvent.aggregate({ where: andWhere(scope, usageWhere(owned)), _sum: { totalTokens: true, requests: true } });
   return { tokens: String(sum._sum.totalTokens ?? 0), requests: String(sum._sum.requests ?? 0), source: 'ledger' };
 }
