@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
+import { writeJson } from './write-json.js';
 import { appErrorFromDatabase } from '../domain/shared/database-errors.js';
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from '../domain/shared/app-error.js';
 
@@ -19,7 +20,9 @@ export function sendAppError(res: Response, err: AppError, metrics?: Pick<Metric
   if (err.status === 429) res.setHeader('Retry-After', String(typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : 1));
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="realmgate"');
   const body: ErrorEnvelope = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-  res.status(err.status).json(body);
+  // A refusal of the hot path (429 on POST /usage) is as frequent as its answers: written straight, no ETag.
+  if (res.req.method === 'GET' || res.req.method === 'HEAD') res.status(err.status).json(body);
+  else writeJson(res, err.status, body);
 }
 
 type BodyParserError = { type?: string; status?: number; expose?: boolean };
