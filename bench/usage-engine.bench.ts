@@ -45,7 +45,7 @@ async function main() {
       for (const id of ids) actors.push({ kind: 'api-key', apiKeyId: id, organizationId: orgId, userId: null, scopes: ['usage:write'] });
     }
     await c.end();
-    engine = new UsageEngine({ databaseUrl: url, maxInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 4) });
+    engine = new UsageEngine({ databaseUrl: url, maxInFlight: Number(process.env.BENCH_IN_FLIGHT ?? 2) });
     const e = engine;
     const call = (a: Actor) => recordUsage(e, a, { model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID() });
     for (let i = 0; i < actors.length; i += 32) await Promise.all(actors.slice(i, i + 32).map(call)); // rows and catalogs, as in steady state

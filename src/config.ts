@@ -68,7 +68,7 @@ const schema = z.object({
   /** Hot path: how long a batch waits for company (ms), its largest size, and batch transactions in flight at once. */
   USAGE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
   USAGE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),
-  USAGE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+  USAGE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),

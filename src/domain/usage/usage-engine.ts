@@ -18,7 +18,7 @@ export interface UsageEngineOptions {
   batchWindowMs?: number;
   /** at most this many operations per batch (default 256) */
   maxBatch?: number;
-  /** batch transactions in flight at once (default 4): one per lane, each lane a share of the organizations */
+  /** batch transactions in flight at once (default 2): one per lane, each lane a share of the organizations */
   maxInFlight?: number;
   /** catalogs and user rules are cached this long, at most 1000 ms (default 1000) */
   cacheTtlMs?: number;
@@ -95,7 +95,7 @@ export class UsageEngine {
     this.ttlMs = (options.reservationTtlSeconds ?? 300) * 1000;
     this.windowMs = options.batchWindowMs ?? 1;
     this.maxBatch = options.maxBatch ?? 256;
-    this.maxInFlight = options.maxInFlight ?? 4;
+    this.maxInFlight = options.maxInFlight ?? 2;
     this.now = options.now ?? (() => new Date());
     this.lanes = Array.from({ length: this.maxInFlight }, () => ({ queue: [], busy: false, timer: null }));
     const cacheMs = Math.min(1000, options.cacheTtlMs ?? 1000);
