@@ -1,5 +1,5 @@
 import React from 'react';
-import { Box, Table, TableBody, TableCell, TableHead, TableRow, Text, ValueGroup } from '@adminjs/design-system';
+import { Box, Text, ValueGroup } from '@adminjs/design-system';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -11,38 +11,6 @@ function short(v: Json | undefined): string {
   if (v === undefined || v === null) return '—';
   if (typeof v === 'string') return v;
   return JSON.stringify(v);
-}
-
-/** { before, after } of the audit log: one row per changed field, in the audited resource's words. */
-function Changes({ before, after, resourceId }: { before: Json; after: Json; resourceId?: string }) {
-  const { translateProperty, translateLabel } = useTranslation();
-  const field = (k: string) => (resourceId ? translateProperty(k, resourceId) : k);
-  const value = (k: string, v: Json | undefined) =>
-    typeof v === 'string' && resourceId && /^[A-Z][A-Z_]*$/.test(v) ? translateLabel(`${k}.${v}`, resourceId, { defaultValue: v }) : short(v);
-  const b = isObject(before) ? before : {};
-  const a = isObject(after) ? after : {};
-  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
-  if (!keys.length) return <span style={muted}>No field changes recorded</span>;
-  return (
-    <Table>
-      <TableHead>
-        <TableRow>
-          <TableCell>Field</TableCell>
-          <TableCell>Before</TableCell>
-          <TableCell>After</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {keys.map((k) => (
-          <TableRow key={k}>
-            <TableCell style={{ fontWeight: 500 }}>{field(k)}</TableCell>
-            <TableCell style={{ wordBreak: 'break-word', ...(k in b ? {} : muted) }}>{value(k, b[k])}</TableCell>
-            <TableCell style={{ wordBreak: 'break-word', ...(k in a ? {} : muted) }}>{value(k, a[k])}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
 }
 
 /** [{ name, prompt }] (an AI model's tasks): a numbered list. */
@@ -59,7 +27,7 @@ function Tasks({ tasks }: { tasks: { [k: string]: Json }[] }) {
   );
 }
 
-/** Stored JSON made readable: audit changes as a before/after table, task lists as lists, the rest indented. */
+/** Stored JSON made readable: task lists as lists, the rest indented. (The audit log's before/after is AuditChanges.) */
 const JsonValue: React.FC<BasePropertyProps> = ({ property, record }) => {
   const { translateProperty } = useTranslation();
   const raw = record?.params?.[property.path];
@@ -72,9 +40,6 @@ const JsonValue: React.FC<BasePropertyProps> = ({ property, record }) => {
   let content: React.ReactNode;
   if (value === null || (Array.isArray(value) && !value.length) || (isObject(value) && !Object.keys(value).length)) {
     content = <span style={muted}>—</span>;
-  } else if (isObject(value) && ('before' in value || 'after' in value)) {
-    const audited = record?.params?.resource;
-    content = <Changes before={value.before ?? null} after={value.after ?? null} resourceId={typeof audited === 'string' ? audited : undefined} />;
   } else if (Array.isArray(value) && value.every((t) => isObject(t) && ('name' in t || 'prompt' in t))) {
     content = <Tasks tasks={value as { [k: string]: Json }[]} />;
   } else {

@@ -2,7 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { Badge, Box, ValueGroup } from '@adminjs/design-system';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
 import { ALL_MODELS, modelOptions, type ModelOption } from './model-names.js';
-import { arrayItems } from './tag-select.js';
+import { arrayItems } from './array-items.js';
 
 /** Allowed models by name, as chips; none reads "All models the organization may use". */
 const ModelList: React.FC<BasePropertyProps> = ({ property, record, where }) => {

@@ -2,7 +2,7 @@ import React, { useEffect, useState } from 'react';
 import { FormGroup, FormMessage, Label, Select } from '@adminjs/design-system';
 import { useTranslation, type EditPropertyProps } from 'adminjs';
 import { ALL_MODELS, modelOptions, type ModelOption } from './model-names.js';
-import { arrayItems } from './tag-select.js';
+import { arrayItems } from './array-items.js';
 
 /**
  * "Allowed models" as one multi-select of model names (instead of a list of

@@ -1,21 +1,11 @@
 import React from 'react';
 import { FormGroup, FormMessage, Label, Select } from '@adminjs/design-system';
 import { useTranslation, type EditPropertyProps } from 'adminjs';
+import { arrayItems } from './array-items.js';
 
 interface Option {
   value: string;
   label: string;
-}
-
-/** Items of an array property from AdminJS's flattened params ("tags.0", "tags.1", ...). */
-function items(params: Record<string, unknown>, path: string): string[] {
-  const whole = params[path];
-  if (Array.isArray(whole)) return whole.map(String);
-  const prefix = `${path}.`;
-  return Object.keys(params)
-    .filter((k) => k.startsWith(prefix) && /^\d+$/.test(k.slice(prefix.length)))
-    .sort((a, b) => Number(a.slice(prefix.length)) - Number(b.slice(prefix.length)))
-    .map((k) => String(params[k]));
 }
 
 /** One multi-select for an array of enum values (organization types, key scopes) instead of a list of selects. */
@@ -25,7 +15,7 @@ const MultiSelect: React.FC<EditPropertyProps> = ({ property, record, onChange }
     value: String(v.value),
     label: translateLabel(`${property.path}.${v.value}`, property.resourceId, { defaultValue: v.label ?? String(v.value) }),
   }));
-  const selected = items(record?.params ?? {}, property.path).map((v) => options.find((o) => o.value === v) ?? { value: v, label: v });
+  const selected = arrayItems(record?.params ?? {}, property.path).map((v) => options.find((o) => o.value === v) ?? { value: v, label: v });
   const error = record?.errors?.[property.path];
   return (
     <FormGroup error={Boolean(error)}>

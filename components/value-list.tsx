@@ -1,23 +1,12 @@
 import React from 'react';
 import { Badge, Box, ValueGroup } from '@adminjs/design-system';
 import { useTranslation, type BasePropertyProps } from 'adminjs';
-
-/** Items of an array property from AdminJS's flattened params ("tags.0", "tags.1", ...). */
-function items(params: Record<string, unknown>, path: string): string[] {
-  const whole = params[path];
-  if (Array.isArray(whole)) return whole.map(String);
-  const re = new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)$`);
-  return Object.keys(params)
-    .map((k) => re.exec(k))
-    .filter((m): m is RegExpExecArray => !!m)
-    .sort((a, b) => Number(a[1]) - Number(b[1]))
-    .map((m) => String(params[m[0]]));
-}
+import { arrayItems } from './array-items.js';
 
 /** An array (enum values, tags, scopes) as small chips; an empty one as a word such as "All types". */
 const ValueList: React.FC<BasePropertyProps> = ({ property, record, where }) => {
   const { translateLabel, translateProperty } = useTranslation();
-  const values = items(record?.params ?? {}, property.path);
+  const values = arrayItems(record?.params ?? {}, property.path);
   const custom = (property.custom ?? {}) as { empty?: string };
   const label = (v: string) =>
     property.availableValues ? translateLabel(`${property.path}.${v}`, property.resourceId, { defaultValue: v }) : v;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, signInToPanel } from '../support/browser.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createWorld, makeRow, systemModel, type World } from '../support/admin-fixtures.js';
 import { actorFor, TEST_PASSWORD } from '../support/factories.js';
@@ -58,10 +58,7 @@ describe.skipIf(availability.skip)('the audit log in Chromium', { timeout: 120_0
   });
 
   async function signIn(page: Page): Promise<void> {
-    await page.goto('/admin/login');
-    await page.fill('[name="email"]', w.superadmin.email);
-    await page.fill('[name="password"]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form[action="/admin/login"] button')]);
+    await signInToPanel(page, w.superadmin.email, TEST_PASSWORD);
   }
 
   /** The cells of the list, by column header. */

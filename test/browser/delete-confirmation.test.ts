@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, signInToPanel } from '../support/browser.js';
 import { createWorld, realmOf, type World } from '../support/admin-fixtures.js';
 import { createOrg, createUser, TEST_PASSWORD } from '../support/factories.js';
 
@@ -36,10 +36,7 @@ describe.skipIf(availability.skip)('delete confirmations in Chromium', { timeout
     const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1440, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
-    await page.goto('/admin/login');
-    await page.fill('[name="email"]', w.superadmin.email);
-    await page.fill('[name="password"]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form[action="/admin/login"] button')]);
+    await signInToPanel(page, w.superadmin.email, TEST_PASSWORD);
     return page;
   }
 

@@ -5,7 +5,7 @@ import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
 import { createWorld, type World } from '../support/admin-fixtures.js';
 import { TEST_PASSWORD } from '../support/factories.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, signInToPanel } from '../support/browser.js';
 
 /**
  * Issue #11 in Chromium, with small data: the usage list (keyset pages, the
@@ -66,10 +66,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
     page.on('console', (m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource') && problems.push(`console: ${m.text()}`));
     page.on('response', (r) => r.status() >= 400 && problems.push(`${r.status()} ${r.url()}`));
     try {
-      await page.goto('/admin/login');
-      await page.fill('[name="email"]', email);
-      await page.fill('[name="password"]', TEST_PASSWORD);
-      await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form[action="/admin/login"] button')]);
+      await signInToPanel(page, email, TEST_PASSWORD);
       await run(page);
       expect(problems).toEqual([]);
     } catch (e) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, signInToPanel } from '../support/browser.js';
 import { createWorld, systemModel, type World } from '../support/admin-fixtures.js';
 import { TEST_PASSWORD } from '../support/factories.js';
 import { issueApiKey } from '../../src/domain/api-keys/issue-api-key.js';
@@ -45,10 +45,7 @@ describe.skipIf(availability.skip)('model and key forms in Chromium', { timeout:
     const context = await browser.newContext({ baseURL: app.baseUrl, viewport: { width: 1440, height: 900 }, timezoneId: 'America/New_York' });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
-    await page.goto('/admin/login');
-    await page.fill('[name="email"]', w.superadmin.email);
-    await page.fill('[name="password"]', TEST_PASSWORD);
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form[action="/admin/login"] button')]);
+    await signInToPanel(page, w.superadmin.email, TEST_PASSWORD);
     return page;
   }
 

@@ -135,3 +135,11 @@ export async function screenshotOnFailure(page: Page | undefined, name: string):
     return `(no screenshot)${waiting}`;
   }
 }
+
+/** Signs in through the panel's own form and waits until the page has left the sign-in screen. */
+export async function signInToPanel(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/admin/login');
+  await page.fill('[name="email"]', email);
+  await page.fill('[name="password"]', password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/login')), page.click('form[action="/admin/login"] button')]);
+}

@@ -63,7 +63,7 @@ export function chips(empty?: string, choose = false): PropertyOptions {
   };
 }
 
-/** Stored JSON made readable on the show page (task lists, before/after tables). */
+/** Stored JSON made readable on the show page (task lists as lists, the rest indented). */
 export function readableJson(): PropertyOptions {
   return { components: { show: Components.JsonValue } };
 }
