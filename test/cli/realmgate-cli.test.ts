@@ -99,7 +99,7 @@ describe('realmgate realms (CLI)', () => {
   }, 180_000);
 
   it('rolls back, stops cleanly on Ctrl-C with a resume hint, and resumes', async () => {
-    const back = await runCli(['realms', 'rollback', '--batch-size', '2000'], env);
+    const back = await runCli(['realms', 'rollback', '--batch-size', '2000'], env, 50_000);
     expect(back.code).toBe(0);
     expect(back.stdout).toMatch(new RegExp(`${total} row\\(s\\) back to no realm, 100 default realm\\(s\\) removed`));
     expect(await nullRows()).toBe(total);
@@ -108,12 +108,12 @@ describe('realmgate realms (CLI)', () => {
     const p = startCli(['realms', 'migrate', '--batch-size', '200'], env);
     await p.waitFor(PROGRESS);
     p.child.kill('SIGINT');
-    const { code } = await p.exited;
+    const { code } = await p.finished(30_000);
     expect(code).toBe(1);
     expect(p.stderr()).toMatch(/Stopped after \d+ of \d+ rows \(run [0-9a-f-]+\)\. Resume with: npm run realmgate -- realms migrate/);
     expect(await nullRows()).toBeGreaterThan(0);
 
-    const again = await runCli(['realms', 'migrate', '--batch-size', '2000'], env);
+    const again = await runCli(['realms', 'migrate', '--batch-size', '2000'], env, 50_000);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Resumed and completed/);
     await assertFullyMigrated();
