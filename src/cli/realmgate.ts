@@ -85,7 +85,25 @@ async function withDatabase(fn: (db: PrismaClient) => Promise<number>): Promise<
     else err(`Error: ${(e as Error)?.stack ?? e}`);
     process.exitCode = 1;
   } finally {
-    await cli?.close();
+    if (cli) await closeWithin(cli, CLOSE_MS);
+  }
+}
+
+const CLOSE_MS = 10_000;
+
+/**
+ * Closes the database, but never lingers: the command's work is done and
+ * reported, so a connection that will not close (a server gone quiet, a pool
+ * still waiting on a lost query) ends the process rather than hangs it.
+ */
+async function closeWithin(cli: { close(): Promise<void> }, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), ms)));
+  const closed = await Promise.race([cli.close().then(() => 'closed' as const), late]);
+  clearTimeout(timer);
+  if (closed === 'late') {
+    err(`The database connections did not close within ${ms / 1000} s; exiting anyway.`);
+    process.exit(process.exitCode ?? 1);
   }
 }
 

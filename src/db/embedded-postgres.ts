@@ -43,6 +43,13 @@ export interface EmbeddedOptions {
   onSpawn?: (control: Pick<EmbeddedPostgres, 'stop' | 'stopNow'>) => void;
   /** Lines from postgres' own log, for debugging. */
   onLog?: (line: string) => void;
+  /**
+   * Throwaway clusters only (the test suite's): no fsync. A killed app or a killed
+   * postgres still loses nothing (the WAL is written at each commit, into the OS's
+   * cache); only a crash of the machine would. Spares the suite the disk stalls a
+   * busy CI machine has.
+   */
+  throwaway?: boolean;
   /** Say what was adapted (binaries copied, data dir moved). */
   onNotice?: (message: string) => void;
 }
@@ -227,7 +234,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const child: ChildProcess = spawn(
     postgres,
     // Loopback only, and no Unix socket: nothing but local TCP with the password reaches it.
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', 'fsync=on'],
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', '', '-c', 'max_connections=200', '-c', `fsync=${options.throwaway ? 'off' : 'on'}`],
     { ...spawnIds, env: { ...process.env, LC_ALL: 'C', LANG: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let log = '';

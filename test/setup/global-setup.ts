@@ -32,7 +32,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   fs.chmodSync(root, 0o755);
   let server: EmbeddedPostgres;
   try {
-    server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata') });
+    server = await startEmbeddedPostgres({ dataDir: path.join(root, 'pgdata'), throwaway: true });
   } catch (e) {
     fs.rmSync(root, { recursive: true, force: true });
     throw e;
