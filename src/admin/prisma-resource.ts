@@ -104,14 +104,33 @@ export class RealmgateResource extends Resource {
     return props;
   }
 
+  /**
+   * A Prisma row as record params: @adminjs/prisma's prepareReturnValues (a
+   * column by its path, a relation by its foreign key column), without its
+   * flat.get, which builds a regular expression for every property of every
+   * row whose value is absent (14% of a list page's time). Prisma rows are
+   * nested objects, never flattened keys, so an own property is all it found.
+   */
   protected override prepareReturnValues(row: Record<string, any>): Record<string, any> {
-    const out = super.prepareReturnValues(row);
+    const out: Record<string, any> = {};
+    for (const { path, reference, foreignColumn } of this.returnFields()) {
+      const value = Object.hasOwn(row, path) ? row[path] : undefined;
+      if (value !== undefined && !reference) out[path] = value;
+      else if (foreignColumn) out[path] = row[foreignColumn];
+    }
     for (const [key, value] of Object.entries(out)) {
       if (typeof value === 'bigint') out[key] = value.toString();
       else if (Array.isArray(value) && value.some((v) => typeof v === 'bigint')) out[key] = value.map(String);
       else if (value != null && this.field(key)?.type === 'Json') out[key] = JSON.stringify(value, null, 2);
     }
     return out;
+  }
+
+  private returnFieldsCache?: Array<{ path: string; reference: boolean; foreignColumn: string | undefined }>;
+
+  /** What prepareReturnValues reads of each property, worked out once (properties are fixed at construction). */
+  private returnFields() {
+    return (this.returnFieldsCache ??= this.properties().map((p) => ({ path: p.path(), reference: p.type() === 'reference', foreignColumn: p.foreignColumnName() ?? undefined })));
   }
 
   /** Form values as Prisma data: '' is "no value" for anything but text; required fields are checked in write-rules. */

@@ -117,3 +117,28 @@ describe('reference filters find any record by typing', () => {
     }
   });
 });
+
+describe('list pages send each referenced record as a reference cell reads it', () => {
+  it("an API key list's organization, user and realm carry the title and the show action, not the whole record", async () => {
+    const res = await superadmin.get(`/resources/ApiKey/actions/list?filters.name=${encodeURIComponent('Zulu production key')}`);
+    expect(res.outcome).toBe('ok');
+    const [record] = res.body.records;
+    expect(record.id).toBe(last.key);
+    // The row itself keeps its own actions for its menu.
+    expect(record.recordActions.map((a: { name: string }) => a.name)).toEqual(expect.arrayContaining(['show', 'edit']));
+    const { organization, user, realm } = record.populated;
+    const [{ name: orgName }] = await q<{ name: string }>('SELECT name FROM organizations WHERE id = $1', [world.orgA.id]);
+    expect(organization).toMatchObject({ id: world.orgA.id, title: orgName, params: { id: world.orgA.id, name: orgName }, bulkActions: [] });
+    expect(user).toMatchObject({ id: last.user, title: 'zz.Zelda@search.example', bulkActions: [] });
+    // A realm's title names its owner (record-titles.ts), as everywhere else.
+    expect(realm.title).toBe('Default · zz.Zelda@search.example');
+    for (const ref of [organization, user, realm]) {
+      expect(ref.recordActions.map((a: { name: string }) => a.name)).toEqual(['show']);
+      expect(Object.keys(ref.params).length).toBeLessThanOrEqual(2);
+    }
+    // An org admin gets the same cells for their own organization's keys.
+    const mine = await admin.get(`/resources/ApiKey/actions/list?filters.name=${encodeURIComponent('Zulu production key')}`);
+    expect(mine.body.records.map((r: { id: string }) => r.id)).toEqual([last.key]);
+    expect(mine.body.records[0].populated.realm.title).toBe('Default · zz.Zelda@search.example');
+  });
+});

@@ -8,7 +8,8 @@ import { auditFilterFrom, usageFilterFrom } from '../../domain/usage-reports/led
 import { listAuditPage, listUsagePage } from '../../domain/usage-reports/list-ledger-page.js';
 import { usageTotals } from '../../domain/usage-reports/usage-totals.js';
 import type { RealmgateResource } from '../prisma-resource.js';
-import { listRecordsJson, populateListReferences } from './ledger-references.js';
+import { listRecordsJson } from '../actions/list-action.js';
+import { populateListReferences } from './ledger-references.js';
 
 export type LedgerKind = 'usage' | 'audit';
 

@@ -1,4 +1,4 @@
-import type { ActionContext, BaseRecord, RecordJSON } from 'adminjs';
+import type { ActionContext, BaseRecord } from 'adminjs';
 import type { Prisma, PrismaClient } from '@prisma/client';
 import type { RealmgateResource } from '../prisma-resource.js';
 
@@ -29,30 +29,4 @@ export async function populateListReferences(tx: Prisma.TransactionClient | Pris
       }
     }),
   );
-}
-
-/**
- * A page's records as JSON, each referenced record reduced to what a reference
- * cell reads (id, title, and the show action when the admin may open it) and
- * serialized once however many rows point at it.
- */
-export function listRecordsJson(records: BaseRecord[], context: ActionContext): RecordJSON[] {
-  const slim = new Map<BaseRecord, RecordJSON>();
-  const slimJson = (ref: BaseRecord): RecordJSON => {
-    let json = slim.get(ref);
-    if (!json) {
-      const full = ref.toJSON(context.currentAdmin);
-      json = { ...full, recordActions: full.recordActions.filter((a) => a.name === 'show'), bulkActions: [] };
-      slim.set(ref, json);
-    }
-    return json;
-  };
-  return records.map((record) => {
-    const populated = record.populated;
-    record.populated = {};
-    const json = record.toJSON(context.currentAdmin);
-    record.populated = populated;
-    json.populated = Object.fromEntries(Object.entries(populated).map(([path, ref]) => [path, ref ? slimJson(ref) : ref]));
-    return json;
-  });
 }

@@ -15,6 +15,7 @@ import { DERIVED_WORDS, STATUS_STYLES } from './status-tones.js';
 import { COMPUTED_TITLES, RECORD_TITLE } from '../record-titles.js';
 import { Components } from '../components.js';
 import { namedDeleteConfirmation } from '../actions/delete-confirmation.js';
+import { listHandler } from '../actions/list-action.js';
 
 export const GROUPS = {
   Tenancy: 'Home',
@@ -130,7 +131,12 @@ function defaultOptions(model: Model): ResourceOptions {
   const actions = Object.fromEntries(
     Object.entries(OPERATIONS).map(([action, op]) => [
       action,
-      { after: [strip], isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op), ...namedDeleteConfirmation(model.name, action) },
+      {
+        after: [strip],
+        isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op),
+        ...namedDeleteConfirmation(model.name, action),
+        ...(action === 'list' ? { handler: listHandler } : {}),
+      },
     ]),
   );
   return {
