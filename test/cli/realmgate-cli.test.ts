@@ -5,7 +5,7 @@ import { emptyDatabase, freshDatabase, type TestDatabase } from '../setup/test-d
 import { analyzeRealmTables, createLegacyTenants, insertLegacyRows } from '../../bench/legacy-realm-rows.js';
 import { runCli, startCli } from './run-cli.js';
 
-// `npm run realmgate -- realms ...` as an operator runs it, on ~50k legacy rows:
+// `npm run realmgate -- realms ...` as an operator runs it, on ~20k legacy rows:
 // killed mid-run and run again, interrupted with Ctrl-C, rolled back.
 
 let t: TestDatabase;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   owner = new pg.Client({ connectionString: t.url });
   await owner.connect();
   const tenants = await createLegacyTenants(owner, { orgs: 5, usersPerOrg: 20 });
-  const counts = await insertLegacyRows(owner, { rows: 50_000, orgOwnedEvery: 11, tenants });
+  const counts = await insertLegacyRows(owner, { rows: 20_000, orgOwnedEvery: 11, tenants });
   total = Object.values(counts).reduce((a, b) => a + b, 0);
   await analyzeRealmTables(owner);
 }, 180_000);
@@ -99,7 +99,7 @@ describe('realmgate realms (CLI)', () => {
   }, 180_000);
 
   it('rolls back, stops cleanly on Ctrl-C with a resume hint, and resumes', async () => {
-    const back = await runCli(['realms', 'rollback', '--batch-size', '2000'], env, 50_000);
+    const back = await runCli(['realms', 'rollback', '--batch-size', '2000'], env, 120_000);
     expect(back.code).toBe(0);
     expect(back.stdout).toMatch(new RegExp(`${total} row\\(s\\) back to no realm, 100 default realm\\(s\\) removed`));
     expect(await nullRows()).toBe(total);
@@ -108,16 +108,16 @@ describe('realmgate realms (CLI)', () => {
     const p = startCli(['realms', 'migrate', '--batch-size', '200'], env);
     await p.waitFor(PROGRESS);
     p.child.kill('SIGINT');
-    const { code } = await p.finished(30_000);
+    const { code } = await p.finished(60_000);
     expect(code).toBe(1);
     expect(p.stderr()).toMatch(/Stopped after \d+ of \d+ rows \(run [0-9a-f-]+\)\. Resume with: npm run realmgate -- realms migrate/);
     expect(await nullRows()).toBeGreaterThan(0);
 
-    const again = await runCli(['realms', 'migrate', '--batch-size', '2000'], env, 50_000);
+    const again = await runCli(['realms', 'migrate', '--batch-size', '2000'], env, 120_000);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/Resumed and completed/);
     await assertFullyMigrated();
-  }, 180_000);
+  }, 300_000);
 
   it('rejects bad options with exit code 1', async () => {
     const r = await runCli(['realms', 'migrate', '--batch-size', '0'], env);
