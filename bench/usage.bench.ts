@@ -2,6 +2,7 @@
 // pgbench's simple-update workload (-N) on the same PostgreSQL, at the same
 // concurrency, in one run.
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
+//   BENCH_KEYS=user: every key belongs to a user of its organization (a USER key) rather than being a gateway key
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
 import { spawnSync } from 'node:child_process';
@@ -23,10 +24,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '32,128').split(',').map(Number);
 const ORGS = 100;
 const KEYS_PER_ORG = 10;
+const USER_KEYS = process.env.BENCH_KEYS === 'user';
 const PEPPER = 'bench-api-key-pepper-0123456789abcdef0123456789';
 const log = (s: string) => process.stdout.write(`${s}\n`);
 
-interface Tenant { orgId: string; keys: { id: string; secret: string }[] }
+interface Tenant { orgId: string; keys: { id: string; secret: string; userId: string | null }[] }
 
 async function makeTenants(c: pg.Client, modelId: string): Promise<Tenant[]> {
   const tenants: Tenant[] = [];
@@ -35,11 +37,17 @@ async function makeTenants(c: pg.Client, modelId: string): Promise<Tenant[]> {
     // Big enough not to be reached in a run: the point is the speed of exact checks, not refusals.
     await c.query(`INSERT INTO organizations (id, name, pricing_plan, monthly_token_quota, monthly_api_call_quota) VALUES ($1, $2, 'ENTERPRISE', 10000000000, 100000000)`, [orgId, `Bench org ${o}`]);
     await c.query(`INSERT INTO organization_model_access (organization_id, model_id, is_enabled_for_users, first_enabled_at) VALUES ($1, $2, true, now())`, [orgId, modelId]);
-    const keys = Array.from({ length: KEYS_PER_ORG }, () => ({ id: crypto.randomUUID(), secret: generateApiKeySecret() }));
+    const keys = Array.from({ length: KEYS_PER_ORG }, () => ({ id: crypto.randomUUID(), secret: generateApiKeySecret(), userId: USER_KEYS ? crypto.randomUUID() : null }));
+    if (USER_KEYS) {
+      await c.query(`
+        INSERT INTO users (id, organization_id, username, email, password_hash, role)
+        SELECT id, $1, 'u' || left(id::text, 8), left(id::text, 8) || '@bench.example', 'x', 'USER' FROM unnest($2::uuid[]) AS v(id)`,
+      [orgId, keys.map((k) => k.userId)]);
+    }
     await c.query(`
-      INSERT INTO api_keys (id, organization_id, name, prefix, key_hash, type, scopes, max_tokens, rate_limit_per_minute)
-      SELECT id, $1, 'bench', 'rgk_bench', h, 'GATEWAY', ARRAY['usage:write'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[]) AS v(id, h)`,
-    [orgId, keys.map((k) => k.id), keys.map((k) => hashApiKey(PEPPER, k.secret))]);
+      INSERT INTO api_keys (id, organization_id, user_id, name, prefix, key_hash, type, scopes, max_tokens, rate_limit_per_minute)
+      SELECT id, $1, u, 'bench', 'rgk_bench', h, $4::text::"ApiKeyType", ARRAY['usage:write'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[], $5::uuid[]) AS v(id, h, u)`,
+    [orgId, keys.map((k) => k.id), keys.map((k) => hashApiKey(PEPPER, k.secret)), USER_KEYS ? 'USER' : 'GATEWAY', keys.map((k) => k.userId)]);
     tenants.push({ orgId, keys });
   }
   return tenants;
@@ -117,7 +125,7 @@ async function main() {
 
     app = await startAppProcess({ ownerUrl, appUrl, pepper: PEPPER });
     const started = app;
-    log(`Hot path benchmark: ${allKeys.length} keys in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    log(`Hot path benchmark: ${allKeys.length} ${USER_KEYS ? "users' keys" : 'gateway keys'} in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     // Warm-up: one request per key loads every catalog and creates every counter row
     // (a gateway's steady state), then a short run warms the JIT.
     for (let i = 0; i < allKeys.length; i += 32) {

@@ -60,6 +60,12 @@ export interface RouteSpec<P extends AnyZodObject, Q extends AnyZodObject, B ext
   scope?: ApiKeyScope;
   /** The permission-matrix entry the caller's role (a key's owner's role) must hold; else 403. */
   access?: readonly [ResourceName, Operation];
+  /**
+   * The handler acts as the API key itself (principal.apiKey.actor), never as its
+   * owner: the owner is not loaded (see AuthenticateOptions.keyOnly). Only with
+   * auth ['api-key'] and no `access`, which would need the owner's role.
+   */
+  keyOnly?: boolean;
   params?: P;
   query?: Q;
   /** A zod object: made .strict() here, so unknown top-level fields are refused. */
@@ -177,12 +183,16 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
   register(api.registry, spec as unknown as RouteSpec<AnyZodObject, AnyZodObject, ZodTypeAny, ZodTypeAny>, body);
   const bodySchema = body ?? EMPTY_BODY;
   const allowed = spec.auth === 'none' ? null : new Set(spec.auth ?? ['api-key', 'jwt', 'session']);
+  if (spec.keyOnly && (spec.access || !allowed || allowed.size !== 1 || !allowed.has('api-key'))) {
+    throw new Error(`${spec.operationId}: keyOnly needs auth ['api-key'] and no access (the owner's role is not loaded)`);
+  }
+  const authOptions = { keyOnly: spec.keyOnly };
 
   const handler: RequestHandler = async (req, res, next) => {
     try {
       let principal: Principal | null = null;
       if (allowed) {
-        principal = await authenticate(api.deps, req, res);
+        principal = await authenticate(api.deps, req, res, authOptions);
         if (!allowed.has(principal.via)) throw new AppError('FORBIDDEN', `This operation does not accept ${principal.via} sign-in`);
         if (principal.mustChangePassword && !spec.allowPendingPasswordChange) {
           throw new AppError('FORBIDDEN', 'Change your temporary password first (in the panel)', { reason: 'password-change-required' });

@@ -55,6 +55,27 @@ describe('POST /usage over HTTP', () => {
     expect(new Set(events.map((e) => e.id))).toEqual(new Set(ok.map((r) => r.body.eventId)));
   });
 
+  it("a user's key: usage counts without loading the owner per request, and an inactive owner or organization stops it at once", async () => {
+    const tenant = await usageTenant(t.db);
+    const key = await tenant.key({ owned: true });
+    const client = new ApiClient(a.baseUrl, key.secret);
+    const body = () => ({ model: tenant.model.id, inputTokens: 3, outputTokens: 4, idempotencyKey: uuid() });
+    const first = await client.post('/usage', body());
+    expect(first.status).toBe(201);
+    // Well inside the key lookup cache's second: the batch re-reads the owner itself.
+    await t.db.user.update({ where: { id: tenant.user.id }, data: { status: 'INACTIVE' } });
+    const disabled = await client.post('/usage', body());
+    expect(disabled.status).toBe(401);
+    expect(disabled.body.error.code).toBe('UNAUTHENTICATED');
+    await t.db.user.update({ where: { id: tenant.user.id }, data: { status: 'ACTIVE' } });
+    expect((await client.post('/usage', body())).status).toBe(201);
+    await t.db.organization.update({ where: { id: tenant.org.id }, data: { isActive: false } });
+    expect((await client.post('/usage', body())).status).toBe(401);
+    const s = await ledgerAndCounters(t.db, tenant.org.id);
+    expect(s.ledgerRows).toBe(2);
+    expect(s.ledgerTokens).toBe(14);
+  });
+
   it('a replay answers the first answer with replayed: true; a revoked key stops within a second on every instance', async () => {
     const tenant = await usageTenant(t.db);
     const key = await tenant.key();

@@ -35,10 +35,22 @@ function bearerToken(header: string): string {
   return m[1]!;
 }
 
-async function fromApiKey(deps: AuthDeps, req: Request, secret: string): Promise<Principal> {
+/**
+ * How much of the caller a route needs. `keyOnly`: the route acts as the API
+ * key itself (the usage hot path and the gateway hooks: the key's quotas and
+ * scopes), so a key's owner is not loaded on every request: the usage batch
+ * transaction re-reads the key, its owner and its organization and refuses at
+ * once (decide-batch.ts), as loadPrincipalUser would have. A token or the panel
+ * session still loads its user.
+ */
+export interface AuthenticateOptions {
+  keyOnly?: boolean;
+}
+
+async function fromApiKey(deps: AuthDeps, req: Request, secret: string, options: AuthenticateOptions): Promise<Principal> {
   const key = await authenticateApiKey(deps.systemDb, secret, { pepper: deps.pepper, tracker: deps.tracker, cache: deps.apiKeyCache });
   let user = null;
-  if (key.actor.userId) {
+  if (key.actor.userId && !options.keyOnly) {
     const loaded = await loadPrincipalUser(deps.systemDb, key.actor.userId);
     // authenticateApiKey checked the owner a moment ago; gone since: the same refusal.
     if (!loaded) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
@@ -102,12 +114,12 @@ async function fromSession(deps: AuthDeps, req: Request, res: Parameters<Request
  * or expired). An Authorization header wins over a cookie; a Bearer token
  * shaped like a JWT is an access token, anything else an API key.
  */
-export async function authenticate(deps: AuthDeps, req: Request, res: Parameters<RequestHandler>[1]): Promise<Principal> {
+export async function authenticate(deps: AuthDeps, req: Request, res: Parameters<RequestHandler>[1], options: AuthenticateOptions = {}): Promise<Principal> {
   const header = req.get('authorization');
   let principal: Principal | null;
   if (header !== undefined) {
     const token = bearerToken(header);
-    principal = looksLikeJwt(token) ? await fromJwt(deps, req, token) : await fromApiKey(deps, req, token);
+    principal = looksLikeJwt(token) ? await fromJwt(deps, req, token) : await fromApiKey(deps, req, token, options);
   } else {
     principal = await fromSession(deps, req, res);
   }

@@ -24,7 +24,7 @@ export const PORTKEY_HOOKS_PATH = '/integrations/portkey';
  */
 async function hookActor(api: Api, req: Request, res: Parameters<RequestHandler>[1]): Promise<Actor> {
   if (req.get('authorization') === undefined) throw new AppError('UNAUTHENTICATED', 'Put the Realmgate API key in the hook\'s headers: Authorization: Bearer rgk_…');
-  const principal = await authenticate(api.deps, req, res);
+  const principal = await authenticate(api.deps, req, res, { keyOnly: true });
   if (principal.via !== 'api-key' || !principal.apiKey) throw new AppError('UNAUTHENTICATED', 'Gateway hooks are authenticated with an API key');
   return principal.apiKey.actor;
 }
