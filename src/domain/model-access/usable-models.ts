@@ -139,7 +139,7 @@ type CatalogRow = {
   sort_order: number; is_enabled_for_users: boolean | null; token_limit_per_user: number | null; first_enabled_at: Date | null;
 };
 
-// One statement: the organization, LEFT JOINed to the models it could use, so
+// One statement: the organizations, LEFT JOINed to the models each could use, so
 // an organization without models still comes back (and an unknown one does not).
 const CATALOG_SQL = `
   SELECT o.id AS org_id, o.type::text AS org_type, o.pricing_plan::text AS pricing_plan, o.is_active AS org_active,
@@ -151,30 +151,57 @@ const CATALOG_SQL = `
     LEFT JOIN ai_models m ON m.is_active AND (m.organization_id = o.id OR (m.organization_id IS NULL AND EXISTS (
            SELECT 1 FROM organization_model_access x WHERE x.organization_id = o.id AND x.model_id = m.id)))
     LEFT JOIN organization_model_access a ON a.organization_id = o.id AND a.model_id = m.id
-   WHERE o.id = $1::uuid`;
+   WHERE o.id = ANY($1::uuid[])`;
 
 /** Loads what `usableModels` needs about an organization; null when it does not exist (or is not visible). */
 export async function loadModelCatalog(query: SqlQuery, organizationId: string): Promise<ModelCatalog | null> {
-  const rows = await query<CatalogRow>(CATALOG_SQL, [organizationId]);
-  const first = rows[0];
-  if (!first) return null;
-  return {
-    org: { id: first.org_id, type: first.org_type, pricingPlan: first.pricing_plan, isActive: first.org_active },
-    models: rows.filter((r) => r.id !== null).map((r) => ({
-      id: r.id!, organizationId: r.organization_id, name: r.name, description: r.description, provider: r.provider,
+  return (await loadModelCatalogs(query, [organizationId])).get(organizationId) ?? null;
+}
+
+/** loadModelCatalog for several organizations in one statement (the hot path's cache misses of one event-loop turn). */
+export async function loadModelCatalogs(query: SqlQuery, organizationIds: string[]): Promise<Map<string, ModelCatalog>> {
+  const out = new Map<string, ModelCatalog>();
+  for (const r of await query<CatalogRow>(CATALOG_SQL, [organizationIds])) {
+    let catalog = out.get(r.org_id);
+    if (!catalog) out.set(r.org_id, (catalog = { org: { id: r.org_id, type: r.org_type, pricingPlan: r.pricing_plan, isActive: r.org_active }, models: [] }));
+    if (r.id === null) continue;
+    catalog.models.push({
+      id: r.id, organizationId: r.organization_id, name: r.name, description: r.description, provider: r.provider,
       providerModelId: r.provider_model_id, isActive: r.is_active, organizationTypes: r.organization_types, requiredPlan: r.required_plan,
       isFree: r.is_free, isTrial: r.is_trial, trialDays: r.trial_days, tokenLimitPeriod: r.token_limit_period,
       tokenLimitAmount: r.token_limit_amount, maxTokens: r.max_tokens, sortOrder: r.sort_order,
       access: r.is_enabled_for_users === null ? null : { isEnabledForUsers: r.is_enabled_for_users, tokenLimitPerUser: r.token_limit_per_user, firstEnabledAt: r.first_enabled_at },
-    })),
-  };
+    });
+  }
+  return byRequestedId(organizationIds, out);
+}
+
+/** `found` (keyed by PostgreSQL's lower-case uuid text) keyed by the ids as asked, which a client may have written in capitals. */
+function byRequestedId<V>(ids: string[], found: Map<string, V>): Map<string, V> {
+  const out = new Map<string, V>();
+  for (const id of ids) {
+    const v = found.get(id.toLowerCase());
+    if (v !== undefined) out.set(id, v);
+  }
+  return out;
 }
 
 /** A user's per-model overrides. */
 export async function loadUserModelRules(query: SqlQuery, userId: string): Promise<UserModelRule[]> {
-  const rows = await query<{ model_id: string; is_enabled: boolean; token_limit: number | null }>(
-    'SELECT model_id, is_enabled, token_limit FROM user_model_limits WHERE user_id = $1::uuid', [userId]);
-  return rows.map((r) => ({ modelId: r.model_id, isEnabled: r.is_enabled, tokenLimit: r.token_limit }));
+  return (await loadUserModelRulesOf(query, [userId])).get(userId) ?? [];
+}
+
+/** loadUserModelRules for several users in one statement; a user without overrides has no entry. */
+export async function loadUserModelRulesOf(query: SqlQuery, userIds: string[]): Promise<Map<string, UserModelRule[]>> {
+  const rows = await query<{ user_id: string; model_id: string; is_enabled: boolean; token_limit: number | null }>(
+    'SELECT user_id, model_id, is_enabled, token_limit FROM user_model_limits WHERE user_id = ANY($1::uuid[])', [userIds]);
+  const out = new Map<string, UserModelRule[]>();
+  for (const r of rows) {
+    const rules = out.get(r.user_id) ?? [];
+    rules.push({ modelId: r.model_id, isEnabled: r.is_enabled, tokenLimit: r.token_limit });
+    out.set(r.user_id, rules);
+  }
+  return byRequestedId(userIds, out);
 }
 
 export const listUsableModelsInput = z.object({ now: z.coerce.date().optional() }).strict();

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import pg from 'pg';
-import { loadModelCatalog, loadUserModelRules, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
+import { loadModelCatalogs, loadUserModelRulesOf, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
 import { AppError } from '../shared/app-error.js';
 import { partitionMonthAhead } from '../ledger/usage-partitions.js';
 import { isIdempotencyRace, readAndLock, writeAndCommit } from './batch-sql.js';
@@ -104,8 +104,8 @@ export class UsageEngine {
     // per transaction (and nothing session-level: fine behind PgBouncer).
     this.pool = new pg.Pool({ connectionString: options.databaseUrl, max: this.maxInFlight + 4, application_name: 'realmgate-usage' });
     this.pool.on('error', () => {}); // an idle client's error is reported by the next query
-    this.catalogs = new TtlCache(cacheMs, (orgId) => this.systemQuery((q) => loadModelCatalog(q, orgId)));
-    this.userRules = new TtlCache(cacheMs, (userId) => this.systemQuery((q) => loadUserModelRules(q, userId)));
+    this.catalogs = new TtlCache<ModelCatalog | null>(cacheMs, (orgIds) => this.systemQuery((q) => loadModelCatalogs(q, orgIds)), null);
+    this.userRules = new TtlCache<UserModelRule[]>(cacheMs, (userIds) => this.systemQuery((q) => loadUserModelRulesOf(q, userIds)), []);
   }
 
   /** The organization's model catalog and the user's overrides, cached at most a second. */
