@@ -61,9 +61,10 @@ export interface RouteSpec<P extends AnyZodObject, Q extends AnyZodObject, B ext
   /** The permission-matrix entry the caller's role (a key's owner's role) must hold; else 403. */
   access?: readonly [ResourceName, Operation];
   /**
-   * The handler acts as the API key itself (principal.apiKey.actor), never as its
-   * owner: the owner is not loaded (see AuthenticateOptions.keyOnly). Only with
-   * auth ['api-key'] and no `access`, which would need the owner's role.
+   * Called with an API key, the handler acts as the key itself
+   * (principal.apiKey.actor), never as its owner: the owner is not loaded (see
+   * AuthenticateOptions.keyOnly), and the domain function re-reads the key's
+   * state in its own transaction. Not with `access`, which needs the owner's role.
    */
   keyOnly?: boolean;
   params?: P;
@@ -183,8 +184,8 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
   register(api.registry, spec as unknown as RouteSpec<AnyZodObject, AnyZodObject, ZodTypeAny, ZodTypeAny>, body);
   const bodySchema = body ?? EMPTY_BODY;
   const allowed = spec.auth === 'none' ? null : new Set(spec.auth ?? ['api-key', 'jwt', 'session']);
-  if (spec.keyOnly && (spec.access || !allowed || allowed.size !== 1 || !allowed.has('api-key'))) {
-    throw new Error(`${spec.operationId}: keyOnly needs auth ['api-key'] and no access (the owner's role is not loaded)`);
+  if (spec.keyOnly && (spec.access || !allowed?.has('api-key'))) {
+    throw new Error(`${spec.operationId}: keyOnly needs API key sign-in and no access (the owner's role is not loaded)`);
   }
   const authOptions = { keyOnly: spec.keyOnly };
 

@@ -55,22 +55,29 @@ describe('POST /usage over HTTP', () => {
     expect(new Set(events.map((e) => e.id))).toEqual(new Set(ok.map((r) => r.body.eventId)));
   });
 
-  it("a user's key: usage counts without loading the owner per request, and an inactive owner or organization stops it at once", async () => {
+  it("a user's key: usage and the listings work without loading the owner per request, and an inactive owner or organization stops them at once", async () => {
     const tenant = await usageTenant(t.db);
     const key = await tenant.key({ owned: true });
     const client = new ApiClient(a.baseUrl, key.secret);
     const body = () => ({ model: tenant.model.id, inputTokens: 3, outputTokens: 4, idempotencyKey: uuid() });
     const first = await client.post('/usage', body());
     expect(first.status).toBe(201);
-    // Well inside the key lookup cache's second: the batch re-reads the owner itself.
+    expect((await client.get('/models')).status).toBe(200);
+    expect((await client.get('/quota')).status).toBe(200);
+    // Well inside the key lookup cache's second: the batch, and the listings' own
+    // transaction, re-read the owner themselves.
     await t.db.user.update({ where: { id: tenant.user.id }, data: { status: 'INACTIVE' } });
     const disabled = await client.post('/usage', body());
     expect(disabled.status).toBe(401);
     expect(disabled.body.error.code).toBe('UNAUTHENTICATED');
+    expect((await client.get('/models')).status).toBe(401);
+    expect((await client.get('/quota')).status).toBe(401);
     await t.db.user.update({ where: { id: tenant.user.id }, data: { status: 'ACTIVE' } });
     expect((await client.post('/usage', body())).status).toBe(201);
+    expect((await client.get('/models')).body.items.map((m: { id: string }) => m.id)).toContain(tenant.model.id);
     await t.db.organization.update({ where: { id: tenant.org.id }, data: { isActive: false } });
     expect((await client.post('/usage', body())).status).toBe(401);
+    expect((await client.get('/models')).status).toBe(401);
     const s = await ledgerAndCounters(t.db, tenant.org.id);
     expect(s.ledgerRows).toBe(2);
     expect(s.ledgerTokens).toBe(14);

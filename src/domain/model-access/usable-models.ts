@@ -1,5 +1,6 @@
 import type { OrganizationType, PricingPlan, PrismaClient, TokenLimitPeriod } from '@prisma/client';
 import { z } from 'zod';
+import { accountUsableSql } from '../auth/account-state.js';
 import { effectiveUserModelLimit } from '../quotas/quota-definitions.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
@@ -207,11 +208,22 @@ export async function loadUserModelRulesOf(query: SqlQuery, userIds: string[]): 
 export const listUsableModelsInput = z.object({ now: z.coerce.date().optional() }).strict();
 export type ListUsableModelsInput = z.input<typeof listUsableModelsInput>;
 
+const KEY_NOW_SQL = `
+  SELECT k.allowed_model_ids::text[] AS allowed_model_ids,
+         k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND o.is_active
+           AND (k.user_id IS NULL OR coalesce(${accountUsableSql('u')}, false)) AS usable
+    FROM api_keys k
+    JOIN organizations o ON o.id = k.organization_id
+    LEFT JOIN users u ON u.id = k.user_id
+   WHERE k.id = $1::uuid`;
+
 /** The caller's subject: an API key's (with its allowed models), or a signed-in organization member. */
 export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise<{ organizationId: string; subject: UsableModelSubject }> {
   if (actor.kind === 'api-key') {
-    const [key] = await query<{ allowed_model_ids: string[] }>('SELECT allowed_model_ids::text[] AS allowed_model_ids FROM api_keys WHERE id = $1::uuid', [actor.apiKeyId]);
-    if (!key) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+    // The key as it is now: a key revoked or expired, an owner or an organization disabled
+    // a moment ago (inside the key lookup's cached second) is refused here, at once.
+    const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>(KEY_NOW_SQL, [actor.apiKeyId]);
+    if (!key?.usable) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
     const userRules = actor.userId ? await loadUserModelRules(query, actor.userId) : [];
     return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules, allowedModelIds: key.allowed_model_ids } };
   }

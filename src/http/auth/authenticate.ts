@@ -36,12 +36,13 @@ function bearerToken(header: string): string {
 }
 
 /**
- * How much of the caller a route needs. `keyOnly`: the route acts as the API
- * key itself (the usage hot path and the gateway hooks: the key's quotas and
- * scopes), so a key's owner is not loaded on every request: the usage batch
- * transaction re-reads the key, its owner and its organization and refuses at
- * once (decide-batch.ts), as loadPrincipalUser would have. A token or the panel
- * session still loads its user.
+ * How much of the caller a route needs. `keyOnly`: called with an API key, the
+ * route acts as the key itself (the usage hot path, the gateway hooks, GET
+ * /models and /quota: the key's quotas, scopes and models), so the key's owner
+ * is not loaded on every request. Those routes re-read the key, its owner and
+ * its organization in their own transaction and refuse at once (the usage
+ * batch: decide-batch.ts; the listings: usableModelSubject), as
+ * loadPrincipalUser would have. A token or the panel session still loads its user.
  */
 export interface AuthenticateOptions {
   keyOnly?: boolean;
