@@ -3,7 +3,7 @@ import { readLimits, userModelWanted, type CallerLimit } from '../quotas/caller-
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
-import { callerUsableModels, listUsableModelsInput, prismaQuery, type ListUsableModelsInput, type UsableModel } from './usable-models.js';
+import { apiKeyNow, callerUsableModels, listUsableModelsInput, prismaQuery, usableModels, type ListUsableModelsInput, type ModelCatalog, type SqlQuery, type UsableModel, type UserModelRule } from './usable-models.js';
 
 export type CallerModel = UsableModel & { userQuota: CallerLimit | null };
 
@@ -17,8 +17,36 @@ export async function listCallerModels(db: PrismaClient, actor: Actor, rawInput:
   return inActorTransaction(db, actor, async (tx) => {
     const query = prismaQuery(tx);
     const { subject, models } = await callerUsableModels(query, actor, now);
-    const limits = subject.userId ? await readLimits(query, userModelWanted(subject.userId, models), now) : [];
-    const byModel = new Map(limits.map((l) => [l.modelId, l]));
-    return models.map((m) => ({ ...m, userQuota: byModel.get(m.id) ?? null }));
+    return withUserQuotas(query, subject.userId, models, now);
   });
+}
+
+/** What GET /models reads for an API key: the hot path's own reads (the usage engine). */
+export interface KeyModelSource {
+  /** The organization's catalog and the user's rules, as the usage check has them (cached at most a second). */
+  context(organizationId: string, userId: string | null): Promise<{ catalog: ModelCatalog | null; userRules: UserModelRule[] }>;
+  /** One statement on the system login. */
+  query: SqlQuery;
+  clock(): Date;
+}
+
+/**
+ * GET /models for an API key, read as the usage check reads: the same cached
+ * catalog and user rules the next POST /usage will decide with, the key's
+ * state read now (apiKeyNow: a revoked key or a disabled owner is refused at
+ * once), the user's limits read now. Two statements on the hot path's pool,
+ * where listCallerModels runs seven through Prisma; scoped by the key itself.
+ */
+export async function listKeyModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: ListUsableModelsInput = {}): Promise<CallerModel[]> {
+  const input = parseInput(listUsableModelsInput, rawInput);
+  const now = input.now ?? source.clock();
+  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId), source.context(actor.organizationId, actor.userId)]);
+  const models = catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
+  return withUserQuotas(source.query, actor.userId, models, now);
+}
+
+async function withUserQuotas(query: SqlQuery, userId: string | null, models: UsableModel[], now: Date): Promise<CallerModel[]> {
+  const limits = userId ? await readLimits(query, userModelWanted(userId, models), now) : [];
+  const byModel = new Map(limits.map((l) => [l.modelId, l]));
+  return models.map((m) => ({ ...m, userQuota: byModel.get(m.id) ?? null }));
 }

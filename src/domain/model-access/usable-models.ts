@@ -217,15 +217,23 @@ const KEY_NOW_SQL = `
     LEFT JOIN users u ON u.id = k.user_id
    WHERE k.id = $1::uuid`;
 
+/**
+ * The key as it is now, and its allowed models: a key revoked or expired, an
+ * owner or an organization disabled a moment ago (inside the key lookup's
+ * cached second) is refused here, at once.
+ */
+export async function apiKeyNow(query: SqlQuery, apiKeyId: string): Promise<{ allowedModelIds: string[] }> {
+  const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>(KEY_NOW_SQL, [apiKeyId]);
+  if (!key?.usable) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+  return { allowedModelIds: key.allowed_model_ids };
+}
+
 /** The caller's subject: an API key's (with its allowed models), or a signed-in organization member. */
 export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise<{ organizationId: string; subject: UsableModelSubject }> {
   if (actor.kind === 'api-key') {
-    // The key as it is now: a key revoked or expired, an owner or an organization disabled
-    // a moment ago (inside the key lookup's cached second) is refused here, at once.
-    const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>(KEY_NOW_SQL, [actor.apiKeyId]);
-    if (!key?.usable) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+    const { allowedModelIds } = await apiKeyNow(query, actor.apiKeyId);
     const userRules = actor.userId ? await loadUserModelRules(query, actor.userId) : [];
-    return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules, allowedModelIds: key.allowed_model_ids } };
+    return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules, allowedModelIds } };
   }
   if (actor.kind === 'user' && actor.organizationId) {
     return { organizationId: actor.organizationId, subject: { userId: actor.userId, userRules: await loadUserModelRules(query, actor.userId), allowedModelIds: [] } };

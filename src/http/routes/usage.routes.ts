@@ -1,4 +1,4 @@
-import { listCallerModels } from '../../domain/model-access/list-caller-models.js';
+import { listCallerModels, listKeyModels } from '../../domain/model-access/list-caller-models.js';
 import { callerQuota } from '../../domain/quotas/caller-quota.js';
 import type { Actor } from '../../domain/shared/actor.js';
 import type { ErrorCode } from '../../domain/shared/app-error.js';
@@ -23,7 +23,8 @@ export function usageRoutes(api: Api): void {
     description: 'Exactly the models POST /usage accepts for this caller: one function (usableModels) decides both.',
     response: modelListSchema,
     async handle({ principal }) {
-      return { items: await listCallerModels(api.deps.db, keyActor(principal)) };
+      // A key reads as the usage check does (the engine's catalog, the key's state now); a person through RLS.
+      return { items: principal.apiKey ? await listKeyModels(engine, principal.apiKey.actor) : await listCallerModels(api.deps.db, principal.actor) };
     },
   });
 
