@@ -1,4 +1,4 @@
-// npm run bench:usage: the gateway hot path (POST /api/v1/usage) against
+// npm run bench:usage: the gateway hot path (POST /api/v1/usage, and GET /api/v1/models) against
 // pgbench's simple-update workload (-N) on the same PostgreSQL, at the same
 // concurrency, in one run.
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
@@ -46,7 +46,7 @@ async function makeTenants(c: pg.Client, modelId: string): Promise<Tenant[]> {
     }
     await c.query(`
       INSERT INTO api_keys (id, organization_id, user_id, name, prefix, key_hash, type, scopes, max_tokens, rate_limit_per_minute)
-      SELECT id, $1, u, 'bench', 'rgk_bench', h, $4::text::"ApiKeyType", ARRAY['usage:write'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[], $5::uuid[]) AS v(id, h, u)`,
+      SELECT id, $1, u, 'bench', 'rgk_bench', h, $4::text::"ApiKeyType", ARRAY['usage:write', 'models:read'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[], $5::uuid[]) AS v(id, h, u)`,
     [orgId, keys.map((k) => k.id), keys.map((k) => hashApiKey(PEPPER, k.secret)), USER_KEYS ? 'USER' : 'GATEWAY', keys.map((k) => k.userId)]);
     tenants.push({ orgId, keys });
   }
@@ -75,18 +75,20 @@ async function check(c: pg.Client): Promise<string> {
   return ok ? 'ok' : `FAIL org=${orgMismatch} key=${keyMismatch} rollup=${rollupMismatch} over=${over}`;
 }
 
-function runAutocannon(url: string, connections: number, pick: () => { secret: string }): Promise<autocannon.Result> {
-  const body = (key: string) => JSON.stringify({ model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID(), _k: key });
+/** POST /usage (one model call each), or with `list` GET /models (what a gateway asks before routing a call). */
+function runAutocannon(url: string, connections: number, pick: () => { secret: string }, list = false): Promise<autocannon.Result> {
+  const body = () => JSON.stringify({ model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID() });
   return new Promise((resolve, reject) => {
     autocannon({
-      url: `${url}/api/v1/usage`,
+      url: `${url}/api/v1/${list ? 'models' : 'usage'}`,
       connections,
       duration: SECONDS,
       requests: [{
-        method: 'POST',
+        method: list ? 'GET' : 'POST',
         setupRequest: (req) => {
-          const k = pick();
-          return { ...req, headers: { 'content-type': 'application/json', authorization: `Bearer ${k.secret}` }, body: body(k.secret).replace(/,"_k":"[^"]*"/, '') };
+          const headers: Record<string, string> = { authorization: `Bearer ${pick().secret}` };
+          if (list) return { ...req, headers };
+          return { ...req, headers: { ...headers, 'content-type': 'application/json' }, body: body() };
         },
       }],
     }, (err, result) => (err ? reject(err) : resolve(result)));
@@ -141,13 +143,15 @@ async function main() {
       const machineBefore = machineBusySeconds();
       const { tps, transactions } = pgbench(pgbenchUrl, conns);
       const pgbenchCpu = ((machineBusySeconds() - machineBefore) / transactions) * 1000;
-      for (const [name, pick] of [
-        ['spread', () => allKeys[Math.floor(Math.random() * allKeys.length)]!],
-        ['hot tenant', () => hot],
+      const spread = () => allKeys[Math.floor(Math.random() * allKeys.length)]!;
+      for (const [name, pick, list] of [
+        ['spread', spread, false],
+        ['hot tenant', () => hot, false],
+        ['GET /models, spread', spread, true],
       ] as const) {
         const before = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const machineBefore = machineBusySeconds();
-        const r = await runAutocannon(started.url, conns, pick);
+        const r = await runAutocannon(started.url, conns, pick, list);
         const machine = machineBusySeconds() - machineBefore;
         const after = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const verdict = await check(c);

@@ -16,8 +16,8 @@ export async function listCallerModels(db: PrismaClient, actor: Actor, rawInput:
   const now = input.now ?? new Date();
   return inActorTransaction(db, actor, async (tx) => {
     const query = prismaQuery(tx);
-    const { subject, models } = await callerUsableModels(query, actor, now);
-    return withUserQuotas(query, subject.userId, models, now);
+    const { organizationId, subject, models } = await callerUsableModels(query, actor, now);
+    return withUserQuotas(query, organizationId, subject.userId, models, now);
   });
 }
 
@@ -42,11 +42,11 @@ export async function listKeyModels(source: KeyModelSource, actor: Extract<Actor
   const now = input.now ?? source.clock();
   const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId), source.context(actor.organizationId, actor.userId)]);
   const models = catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
-  return withUserQuotas(source.query, actor.userId, models, now);
+  return withUserQuotas(source.query, actor.organizationId, actor.userId, models, now);
 }
 
-async function withUserQuotas(query: SqlQuery, userId: string | null, models: UsableModel[], now: Date): Promise<CallerModel[]> {
-  const limits = userId ? await readLimits(query, userModelWanted(userId, models), now) : [];
+async function withUserQuotas(query: SqlQuery, organizationId: string, userId: string | null, models: UsableModel[], now: Date): Promise<CallerModel[]> {
+  const limits = userId ? await readLimits(query, organizationId, userModelWanted(userId, models), now) : [];
   const byModel = new Map(limits.map((l) => [l.modelId, l]));
   return models.map((m) => ({ ...m, userQuota: byModel.get(m.id) ?? null }));
 }

@@ -242,10 +242,10 @@ export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise
 }
 
 /** The models `actor` may use at `now`, read through `query`: what GET /models lists and the usage check accepts. */
-export async function callerUsableModels(query: SqlQuery, actor: Actor, now: Date): Promise<{ subject: UsableModelSubject; models: UsableModel[] }> {
+export async function callerUsableModels(query: SqlQuery, actor: Actor, now: Date): Promise<{ organizationId: string; subject: UsableModelSubject; models: UsableModel[] }> {
   const { organizationId, subject } = await usableModelSubject(query, actor);
   const catalog = await loadModelCatalog(query, organizationId);
-  return { subject, models: catalog ? usableModels(catalog, subject, now) : [] };
+  return { organizationId, subject, models: catalog ? usableModels(catalog, subject, now) : [] };
 }
 
 /** GET /models without the caller's limits: exactly the models the caller may use (the same rule as the usage check). */
