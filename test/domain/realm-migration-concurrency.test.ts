@@ -106,7 +106,9 @@ describe('realm migration under concurrency', () => {
           const u = await tx.user.findUniqueOrThrow({ where: { id: userId } });
           await tx.chatSession.create({ data: { organizationId: u.organizationId!, userId, realmId: realm.id, title: `during ${i}` } });
           return realm.id;
-        }),
+          // Every user at once on a small pool, some waiting on the migration's row locks: on a
+          // busy machine a transaction waits past Prisma's 2 s default for a connection.
+        }, { maxWait: 60_000, timeout: 60_000 }),
       ),
     );
     const [result, realmIds] = await Promise.all([migration, app]);

@@ -73,6 +73,8 @@ describe('POST /usage over HTTP', () => {
     expect((await client.get('/models')).status).toBe(401);
     expect((await client.get('/quota')).status).toBe(401);
     await t.db.user.update({ where: { id: tenant.user.id }, data: { status: 'ACTIVE' } });
+    // Active again: the key lookup may have cached the inactive owner for up to a second.
+    await new Promise((r) => setTimeout(r, 1100));
     expect((await client.post('/usage', body())).status).toBe(201);
     expect((await client.get('/models')).body.items.map((m: { id: string }) => m.id)).toContain(tenant.model.id);
     await t.db.organization.update({ where: { id: tenant.org.id }, data: { isActive: false } });

@@ -1,6 +1,5 @@
 import type { OrganizationType, PricingPlan, PrismaClient, TokenLimitPeriod } from '@prisma/client';
 import { z } from 'zod';
-import { accountUsableSql } from '../auth/account-state.js';
 import { effectiveUserModelLimit } from '../quotas/quota-definitions.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
@@ -208,22 +207,14 @@ export async function loadUserModelRulesOf(query: SqlQuery, userIds: string[]): 
 export const listUsableModelsInput = z.object({ now: z.coerce.date().optional() }).strict();
 export type ListUsableModelsInput = z.input<typeof listUsableModelsInput>;
 
-const KEY_NOW_SQL = `
-  SELECT k.allowed_model_ids::text[] AS allowed_model_ids,
-         k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND o.is_active
-           AND (k.user_id IS NULL OR coalesce(${accountUsableSql('u')}, false)) AS usable
-    FROM api_keys k
-    JOIN organizations o ON o.id = k.organization_id
-    LEFT JOIN users u ON u.id = k.user_id
-   WHERE k.id = $1::uuid`;
-
 /**
  * The key as it is now, and its allowed models: a key revoked or expired, an
  * owner or an organization disabled a moment ago (inside the key lookup's
  * cached second) is refused here, at once.
  */
 export async function apiKeyNow(query: SqlQuery, apiKeyId: string): Promise<{ allowedModelIds: string[] }> {
-  const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>(KEY_NOW_SQL, [apiKeyId]);
+  // rg_api_key_now (migration 0020): a PL/pgSQL function keeps its plan; planning was most of this read.
+  const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>('SELECT allowed_model_ids, usable FROM rg_api_key_now($1::uuid)', [apiKeyId]);
   if (!key?.usable) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
   return { allowedModelIds: key.allowed_model_ids };
 }

@@ -49,13 +49,11 @@ interface Wanted {
 export async function readLimits(query: SqlQuery, organizationId: string, wanted: Wanted[], now: Date): Promise<CallerLimit[]> {
   const starts = wanted.map((w) => periodStart(w.period, now));
   // Every subject wanted is the caller organization's (it, its key, its user): the counters'
-  // unique index leads with organization_id (0012_scale), and without it this read scanned them all.
-  const rows = wanted.length ? await query<{ subject_type: string; subject_id: string; metric: string; model_id: string | null; period_start: Date; used: number; reserved: number }>(`
-    SELECT q.subject_type::text AS subject_type, q.subject_id, q.metric::text AS metric, q.model_id, q.period_start, q.used::float8 AS used, q.reserved::float8 AS reserved
-      FROM quota_counters q
-      JOIN unnest($1::"QuotaSubject"[], $2::uuid[], $3::"QuotaMetric"[], $4::timestamptz[]) AS v(st, sid, m, ps)
-        ON q.organization_id = $5::uuid AND q.subject_type = v.st AND q.subject_id = v.sid AND q.metric = v.m AND q.period_start = v.ps`,
-  [wanted.map((w) => w.subjectType), wanted.map((w) => w.subjectId), wanted.map((w) => w.metric), starts, organizationId]) : [];
+  // unique index leads with organization_id (0012_scale). rg_caller_counters (migration 0020)
+  // keeps its plan: planning was most of this read.
+  const rows = wanted.length ? await query<{ subject_type: string; subject_id: string; metric: string; model_id: string | null; period_start: Date; used: number; reserved: number }>(
+    'SELECT * FROM rg_caller_counters($1::uuid, $2::"QuotaSubject"[], $3::uuid[], $4::"QuotaMetric"[], $5::timestamptz[])',
+    [organizationId, wanted.map((w) => w.subjectType), wanted.map((w) => w.subjectId), wanted.map((w) => w.metric), starts]) : [];
   const key = (st: string, sid: string, m: string, model: string | null, ps: Date) => `${st}|${sid}|${m}|${model ?? ''}|${ps.toISOString()}`;
   const byKey = new Map(rows.map((r) => [key(r.subject_type, r.subject_id, r.metric, r.model_id, r.period_start), r]));
   return wanted.map((w, i) => {
