@@ -6,16 +6,16 @@
 -- same, but PgBouncer's transaction pooling does not allow them everywhere.)
 -- Caller's rights: the tenant login's row-level security applies as before.
 
--- The key as it is now: its allowed models, and whether it may be used (not
--- revoked or expired, its organization active, its owner able to sign in).
-CREATE FUNCTION "rg_api_key_now"(key_id uuid) RETURNS TABLE (allowed_model_ids text[], usable boolean)
+-- The key as it is now: its allowed models and what decides whether it may be
+-- used (apiKeyUsable in src/domain/api-keys/api-key-usable.ts applies the rule).
+CREATE FUNCTION "rg_api_key_now"(key_id uuid)
+  RETURNS TABLE (allowed_model_ids text[], revoked_at timestamptz, expires_at timestamptz, org_active boolean, user_id uuid, owner_usable boolean)
   LANGUAGE plpgsql STABLE AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
-  SELECT k.allowed_model_ids::text[],
-         k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > now()) AND o.is_active
-           AND (k.user_id IS NULL OR coalesce(rg_account_usable(u.status, u.locked_until), false))
+  SELECT k.allowed_model_ids::text[], k.revoked_at::timestamptz, k.expires_at::timestamptz, o.is_active, k.user_id,
+         CASE WHEN k.user_id IS NULL THEN NULL ELSE coalesce(rg_account_usable(u.status, u.locked_until), false) END
     FROM api_keys k
     JOIN organizations o ON o.id = k.organization_id
     LEFT JOIN users u ON u.id = k.user_id

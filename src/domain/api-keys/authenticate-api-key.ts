@@ -4,6 +4,7 @@ import { accountUsableSql } from '../auth/account-state.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { hashApiKey, isWellFormedApiKey } from './api-key-secret.js';
+import { apiKeyUsable } from './api-key-usable.js';
 import type { LastUsedTracker } from './last-used-tracker.js';
 
 export interface AuthenticatedApiKey {
@@ -128,11 +129,8 @@ export async function authenticateApiKey(db: PrismaClient, secret: unknown, deps
   const load = () => inTenantTransaction(db, SYSTEM_TENANT, (tx) => tx.$queryRawUnsafe<Row[]>(KEY_ROW_SQL, keyHash)).then((rows) => rows[0]);
   const k = deps.cache ? await deps.cache.get(keyHash, load) : await load();
   if (!k) throw refused();
-  if (k.revoked_at) throw refused();
-  if (k.expires_at && k.expires_at.getTime() <= now.getTime()) throw refused();
-  if (!k.org_active) throw refused();
-  // The owner must be able to sign in (one definition with sign-in: src/domain/auth/account-state.ts).
-  if (k.user_id && !k.user_usable) throw refused();
+  // The owner must be able to sign in (one definition with sign-in: rg_account_usable, in user_usable).
+  if (!apiKeyUsable({ revokedAt: k.revoked_at, expiresAt: k.expires_at, orgActive: k.org_active, userId: k.user_id, ownerUsable: k.user_usable }, now)) throw refused();
 
   deps.tracker?.touch(k.id, now);
   return {

@@ -40,7 +40,7 @@ export interface KeyModelSource {
 export async function listKeyModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: ListUsableModelsInput = {}): Promise<CallerModel[]> {
   const input = parseInput(listUsableModelsInput, rawInput);
   const now = input.now ?? source.clock();
-  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId), source.context(actor.organizationId, actor.userId)]);
+  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
   const models = catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
   return withUserQuotas(source.query, actor.organizationId, actor.userId, models, now);
 }

@@ -1,5 +1,6 @@
 import type { OrganizationType, PricingPlan, PrismaClient, TokenLimitPeriod } from '@prisma/client';
 import { z } from 'zod';
+import { apiKeyUsable } from '../api-keys/api-key-usable.js';
 import { effectiveUserModelLimit } from '../quotas/quota-definitions.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction, type Tx } from '../shared/actor-transaction.js';
@@ -212,10 +213,13 @@ export type ListUsableModelsInput = z.input<typeof listUsableModelsInput>;
  * owner or an organization disabled a moment ago (inside the key lookup's
  * cached second) is refused here, at once.
  */
-export async function apiKeyNow(query: SqlQuery, apiKeyId: string): Promise<{ allowedModelIds: string[] }> {
+export async function apiKeyNow(query: SqlQuery, apiKeyId: string, now: Date = new Date()): Promise<{ allowedModelIds: string[] }> {
   // rg_api_key_now (migration 0020): a PL/pgSQL function keeps its plan; planning was most of this read.
-  const [key] = await query<{ allowed_model_ids: string[]; usable: boolean }>('SELECT allowed_model_ids, usable FROM rg_api_key_now($1::uuid)', [apiKeyId]);
-  if (!key?.usable) throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+  const [key] = await query<{ allowed_model_ids: string[]; revoked_at: Date | null; expires_at: Date | null; org_active: boolean; user_id: string | null; owner_usable: boolean | null }>(
+    'SELECT * FROM rg_api_key_now($1::uuid)', [apiKeyId]);
+  if (!key || !apiKeyUsable({ revokedAt: key.revoked_at, expiresAt: key.expires_at, orgActive: key.org_active, userId: key.user_id, ownerUsable: key.owner_usable }, now)) {
+    throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
+  }
   return { allowedModelIds: key.allowed_model_ids };
 }
 

@@ -3,6 +3,7 @@ import { periodEnd } from '../quotas/period.js';
 import { AppError } from '../shared/app-error.js';
 import { orgKey, type CounterRow, type KeyState, type LedgerRow, type RateWindow, type RealmState, type ReservationRow, type UserState } from './batch-state.js';
 import type { AdmissionBase, LimitName, LimitState, Outcome, ReservationAnswer, Slot, UsageAnswer, UsageOperation } from './usage-ops.js';
+import { apiKeyUsable } from '../api-keys/api-key-usable.js';
 
 /** Everything a batch read, in memory; decideBatch changes nothing but this. */
 export interface BatchView {
@@ -123,10 +124,7 @@ export function decideBatch(ops: UsageOperation[], view: BatchView): { outcomes:
 
   const keyFor = (op: UsageOperation): KeyState | null => {
     const k = view.keys.get(op.apiKeyId);
-    if (!k || k.organizationId !== op.organizationId || k.revokedAt || !k.orgActive) return null;
-    if (k.expiresAt && k.expiresAt.getTime() <= now.getTime()) return null;
-    if (k.userId && !k.ownerUsable) return null;
-    return k;
+    return k && k.organizationId === op.organizationId && apiKeyUsable(k, now) ? k : null;
   };
 
   /** The configured limit of a slot for this key, as of this batch (null = unlimited). */
