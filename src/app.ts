@@ -15,6 +15,7 @@ import { csrfProtection } from './http/security/csrf.js';
 import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
 import { SESSION_COOKIE } from './admin/auth/admin-session.js';
 import { PORTKEY_HOOKS_PATH, portkeyHookRoutes } from './http/integrations/portkey-hooks.routes.js';
+import { LedgerCsvExports } from './domain/usage-reports/export-ledger-csv.js';
 
 export interface AppDeps {
   config: Config;
@@ -62,8 +63,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.get(CSRF_SCRIPT_PATH, (_req, res) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(CSRF_CLIENT_SCRIPT));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
-  const admin = await mountAdmin(app, { ...deps, metrics });
-  const api = buildApiRouter({ ...deps, metrics }, { session: admin.session });
+  // The ledger exports' COPY (which Prisma cannot send) on pools of their own, shared by the panel and the API.
+  const ledgerCsv = new LedgerCsvExports({ db: deps.db, tenantUrl: deps.databaseUrl, systemUrl: deps.systemDatabaseUrl });
+  const admin = await mountAdmin(app, { ...deps, metrics, ledgerCsv });
+  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: admin.session });
   // Gateway webhooks first: their own body limit and always-200 verdicts (see the routes file).
   app.use(`/api/v1${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use('/api/v1', api.router);
@@ -78,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     async close() {
       await api.close();
       await admin.close();
+      await ledgerCsv.close();
     },
   };
 }

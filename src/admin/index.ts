@@ -23,6 +23,7 @@ import { dashboardHandler } from './dashboard.js';
 import { ledgerExportRoutes } from './ledger/ledger-export-routes.js';
 import { buildTranslations } from './resources/translations.js';
 import { staticAssets } from './static-assets.js';
+import type { LedgerCsvExports } from '../domain/usage-reports/export-ledger-csv.js';
 
 const ROOT = '/admin';
 
@@ -32,7 +33,7 @@ const ADAPTER_REGISTERED = Symbol.for('realmgate.admin.adapter-registered');
 /** The AdminJS panel at /admin: every Prisma model, signed-in users only, sessions in PostgreSQL. */
 export async function mountAdmin(
   app: Express,
-  deps: AppDeps,
+  deps: AppDeps & { ledgerCsv: LedgerCsvExports },
 ): Promise<{ rootPath: string; /** Session cookie + guard, for the API's panel-session sign-in. */ session: RequestHandler[]; close(): Promise<void> }> {
   const registry = globalThis as { [ADAPTER_REGISTERED]?: boolean };
   if (!registry[ADAPTER_REGISTERED]) {

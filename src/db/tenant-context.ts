@@ -51,8 +51,20 @@ export function isSystemWide(ctx: TenantContext | undefined): boolean {
 }
 
 /** Transaction-local settings; no context gives '' everywhere, which the policies read as "no tenant". */
+const settingValues = (ctx: TenantContext | undefined): [string, string, string] => [ctx?.orgId ?? '', ctx?.role ?? '', ctx?.userId ?? ''];
+
 function setConfigSql(ctx: TenantContext | undefined): Prisma.Sql {
-  return Prisma.sql`SELECT set_config('app.org_id', ${ctx?.orgId ?? ''}, true), set_config('app.role', ${ctx?.role ?? ''}, true), set_config('app.user_id', ${ctx?.userId ?? ''}, true)`;
+  const [orgId, role, userId] = settingValues(ctx);
+  return Prisma.sql`SELECT set_config('app.org_id', ${orgId}, true), set_config('app.role', ${role}, true), set_config('app.user_id', ${userId}, true)`;
+}
+
+/**
+ * setTenantInTx for a node-postgres client inside a transaction it opened, for
+ * the statements Prisma cannot send (COPY: the ledger exports). Run it on a
+ * connection of the login that serves `ctx` (isSystemWide: the system login).
+ */
+export async function setTenantOnClient(c: { query(text: string, values: unknown[]): Promise<unknown> }, ctx: TenantContext | undefined): Promise<void> {
+  await c.query(`SELECT set_config('app.org_id', $1, true), set_config('app.role', $2, true), set_config('app.user_id', $3, true)`, settingValues(ctx));
 }
 
 type RawExecutor = { $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number> };

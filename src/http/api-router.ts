@@ -20,12 +20,13 @@ import { tenantRoutes } from './routes/tenant.routes.js';
 import { assistantRoutes } from './routes/assistants.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { UsageEngine } from '../domain/usage/usage-engine.js';
+import type { LedgerCsvExports } from '../domain/usage-reports/export-ledger-csv.js';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
-  deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine };
+  deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine; ledgerCsv: LedgerCsvExports };
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
@@ -41,7 +42,7 @@ export interface ApiOptions {
  * written with defineRoute (src/http/route.ts), GET /openapi.json, and the
  * error envelope for everything including unknown paths.
  */
-export function buildApiRouter(deps: AppDeps & { metrics: Metrics }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; api: Api; close(): Promise<void> } {
+export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: LedgerCsvExports }, options: ApiOptions = {}): { router: Router; registry: OpenAPIRegistry; api: Api; close(): Promise<void> } {
   const tracker = new LastUsedTracker(deps.db, { onError: (err) => deps.log.warn({ err }, 'could not record API key use') });
   const router = Router();
   const registry = createApiRegistry();

@@ -1,16 +1,18 @@
 import type { Response } from 'express';
 
 /**
- * Sends CSV lines as they come, waiting for the socket to drain (backpressure:
- * a slow client never makes us buffer the export), and stops reading the
- * database when the client goes away.
+ * Sends an export's chunks as they come, waiting for the socket to drain
+ * (backpressure: a slow client never makes us buffer the export), and stops
+ * reading (returns the generator, which lets go of the database) when the
+ * client goes away. The first chunk (the header line) proves the request was
+ * allowed before any byte is sent, so a refusal is still a status code. A
+ * failure after that destroys the response rather than end it: a cut-off
+ * export must not look complete.
  */
-export async function streamCsv(res: Response, filename: string, produce: (signal: AbortSignal) => AsyncGenerator<string>): Promise<void> {
-  const controller = new AbortController();
-  res.on('close', () => controller.abort());
-  const lines = produce(controller.signal);
-  // The first chunk (header) proves the request was allowed before any byte is sent.
-  const first = await lines.next();
+export async function streamCsv(res: Response, filename: string, chunks: AsyncGenerator<string | Buffer>): Promise<void> {
+  let closed = false;
+  res.on('close', () => (closed = true));
+  const first = await chunks.next();
   res.status(200);
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${filename}"`);
@@ -27,13 +29,18 @@ export async function streamCsv(res: Response, filename: string, produce: (signa
   res.on('drain', resume);
   res.on('close', resume);
   const drained = () => new Promise<void>((resolve) => (res.destroyed || res.writableEnded ? resolve() : (wake = resolve)));
-  if (!first.done && !res.write(first.value)) await drained();
+  let failed = false;
   try {
-    for await (const chunk of lines) {
-      if (controller.signal.aborted) break;
+    if (!first.done && !res.write(first.value)) await drained();
+    if (first.done) return;
+    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
+      if (closed) break;
       if (!res.write(chunk)) await drained();
     }
+  } catch (e) {
+    failed = true;
+    throw e;
   } finally {
-    res.end();
+    if (!failed) res.end();
   }
 }

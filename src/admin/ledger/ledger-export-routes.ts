@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../app.js';
 import { currentAdminRequest } from '../access/admin-request.js';
-import { auditCsv, usageCsv } from '../../domain/usage-reports/export-ledger-csv.js';
+import type { LedgerCsvExports } from '../../domain/usage-reports/export-ledger-csv.js';
 import { auditFilterFrom, usageFilterFrom } from '../../domain/usage-reports/ledger-filters.js';
 import { isAppError } from '../../domain/shared/app-error.js';
 import { streamCsv } from '../../http/stream-csv.js';
@@ -13,15 +13,15 @@ const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
  * (`filters.*` as in its URL) in the signed-in admin's scope, streamed.
  * Mounted after adminTenant, so row-level security applies as on the list.
  */
-export function ledgerExportRoutes({ db, log }: Pick<AppDeps, 'db' | 'log'>): Router {
+export function ledgerExportRoutes({ log, ledgerCsv }: Pick<AppDeps, 'log'> & { ledgerCsv: LedgerCsvExports }): Router {
   const router = Router();
   const route = (kind: 'usage' | 'audit') => async (req: any, res: any) => {
     const actor = currentAdminRequest()?.actor;
     if (!actor) return res.status(401).type('text/plain').send('Sign in first');
     const query = req.query as Record<string, unknown>;
     try {
-      const produce = kind === 'usage' ? (s: AbortSignal) => usageCsv(db, actor, usageFilterFrom(query), s) : (s: AbortSignal) => auditCsv(db, actor, auditFilterFrom(query), s);
-      await streamCsv(res, `${kind}-${stamp()}.csv`, produce);
+      const chunks = kind === 'usage' ? ledgerCsv.usage(actor, usageFilterFrom(query)) : ledgerCsv.audit(actor, auditFilterFrom(query));
+      await streamCsv(res, `${kind}-${stamp()}.csv`, chunks);
     } catch (e) {
       if (res.headersSent) {
         log.error({ err: e }, 'export failed mid-stream');

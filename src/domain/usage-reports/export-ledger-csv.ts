@@ -1,69 +1,178 @@
+import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { PrismaClient } from '@prisma/client';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
-import { scopeWhere } from '../access/scope.js';
-import { listAuditPage, listUsagePage } from './list-ledger-page.js';
-import { readLedgerAsTenant } from '../../db/tenant-context.js';
-import type { AuditFilter, UsageFilter } from './ledger-filters.js';
+import { scopeWhere, type Where } from '../access/scope.js';
+import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
+import { auditWhere, usageWhere, type AuditFilter, type UsageFilter } from './ledger-filters.js';
+import { currentTenant, isSystemWide, setTenantOnClient } from '../../db/tenant-context.js';
+import { inlineParams } from '../../db/inline-params.js';
+import { whereSql, type ColumnOf } from '../../db/where-sql.js';
 
-/** Rows per keyset page while exporting: memory stays flat whatever the export's size. */
-const EXPORT_PAGE = 2_000;
+type ColumnType = 'uuid' | 'timestamptz' | 'text' | 'int' | 'jsonb';
+interface ExportColumn {
+  /** the Prisma field, as scopes and filters name it */
+  field: string;
+  /** the column, which is also the CSV header */
+  column: string;
+  type: ColumnType;
+}
 
-const USAGE_COLUMNS = ['occurred_at', 'id', 'organization_id', 'user_id', 'api_key_id', 'realm_id', 'model_id', 'idempotency_key', 'input_tokens', 'output_tokens', 'total_tokens', 'requests'] as const;
-const AUDIT_COLUMNS = ['occurred_at', 'id', 'organization_id', 'actor_id', 'actor_role', 'actor_label', 'action', 'resource', 'record_id', 'ip', 'changes'] as const;
+const col = (field: string, column: string, type: ColumnType): ExportColumn => ({ field, column, type });
+
+const USAGE_COLUMNS: ExportColumn[] = [
+  col('occurredAt', 'occurred_at', 'timestamptz'), col('id', 'id', 'uuid'), col('organizationId', 'organization_id', 'uuid'),
+  col('userId', 'user_id', 'uuid'), col('apiKeyId', 'api_key_id', 'uuid'), col('realmId', 'realm_id', 'uuid'), col('modelId', 'model_id', 'uuid'),
+  col('idempotencyKey', 'idempotency_key', 'text'), col('inputTokens', 'input_tokens', 'int'), col('outputTokens', 'output_tokens', 'int'),
+  col('totalTokens', 'total_tokens', 'int'), col('requests', 'requests', 'int'),
+];
+const AUDIT_COLUMNS: ExportColumn[] = [
+  col('occurredAt', 'occurred_at', 'timestamptz'), col('id', 'id', 'uuid'), col('organizationId', 'organization_id', 'uuid'),
+  col('actorId', 'actor_id', 'uuid'), col('actorRole', 'actor_role', 'text'), col('actorLabel', 'actor_label', 'text'),
+  col('action', 'action', 'text'), col('resource', 'resource', 'text'), col('recordId', 'record_id', 'text'), col('ip', 'ip', 'text'),
+  col('changes', 'changes', 'jsonb'),
+];
 
 /**
- * One CSV field: quoted when needed, and a leading = + - @ (a spreadsheet
- * formula) defused with an apostrophe, so an exported value never runs.
+ * One exported column as SQL: instants in ISO 8601 UTC with milliseconds (as
+ * JavaScript's toISOString, the columns are timestamptz(3)); JSON as its text;
+ * text that a spreadsheet would run as a formula (a leading = + - @, tab or
+ * carriage return) defused with an apostrophe.
  */
-export function csvField(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  let s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
-  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-const line = (values: unknown[]) => `${values.map(csvField).join(',')}\r\n`;
-
-function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): void {
-  if (!scopeWhere(actor, resource, 'read')) throw new AppError('FORBIDDEN', 'You may not read this ledger');
+function selectExpression({ column, type }: ExportColumn): string {
+  const c = `"${column}"`;
+  if (type === 'timestamptz') return `to_char(${c} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${c}`;
+  if (type === 'jsonb') return `${c}::text AS ${c}`;
+  if (type === 'text') return `CASE WHEN left(${c}, 1) IN ('=', '+', '-', '@', chr(9), chr(13)) THEN '''' || ${c} ELSE ${c} END AS ${c}`;
+  return c;
 }
 
 /**
- * The usage ledger as CSV lines for a filter, within the actor's scope,
- * newest first: a header, then one line per row, read by keyset pages (each
- * read as a list page is, readLedgerAsTenant) so a million rows take no more
- * memory than one page.
+ * The COPY statement of a ledger export: the rows of `where` (null: none),
+ * newest first, as CSV with a header line. Values are written as literals
+ * (COPY takes no parameters) by inlineParams, each with its cast.
  */
-export async function* usageCsv(db: PrismaClient, actor: Actor, filter: UsageFilter, signal?: AbortSignal): AsyncGenerator<string> {
-  mustRead(actor, 'UsageEvent');
-  yield line([...USAGE_COLUMNS]);
-  let after: string | null = null;
-  do {
-    if (signal?.aborted) return;
-    const page = await readLedgerAsTenant(db, (tx) => listUsagePage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
-    let chunk = '';
-    for (const r of page.rows) {
-      chunk += line([r.occurredAt, r.id, r.organizationId, r.userId, r.apiKeyId, r.realmId, r.modelId, r.idempotencyKey, r.inputTokens, r.outputTokens, r.totalTokens, r.requests]);
-    }
-    if (chunk) yield chunk;
-    after = page.nextCursor;
-  } while (after);
+function copySql(table: string, columns: ExportColumn[], where: Where | null): string {
+  const columnOf: ColumnOf = Object.fromEntries(columns.map((c) => [c.field, { column: c.column, type: c.type }]));
+  const values: unknown[] = [];
+  const condition = where ? whereSql(where, columnOf, values) : 'FALSE';
+  const select = `SELECT ${columns.map(selectExpression).join(', ')} FROM "${table}" WHERE ${condition} ORDER BY "occurred_at" DESC, "id" DESC`;
+  return inlineParams(`COPY (${select}) TO STDOUT WITH (FORMAT csv, HEADER true)`, values);
 }
 
-/** The audit log as CSV lines, as usageCsv. */
-export async function* auditCsv(db: PrismaClient, actor: Actor, filter: AuditFilter, signal?: AbortSignal): AsyncGenerator<string> {
-  mustRead(actor, 'AuditLog');
-  yield line([...AUDIT_COLUMNS]);
-  let after: string | null = null;
-  do {
-    if (signal?.aborted) return;
-    const page = await readLedgerAsTenant(db, (tx) => listAuditPage(tx, actor, { filter, after, limit: EXPORT_PAGE, withTotal: false }));
-    let chunk = '';
-    for (const r of page.rows) {
-      chunk += line([r.occurredAt, r.id, r.organizationId, r.actorId, r.actorRole, r.actorLabel, r.action, r.resource, r.recordId, r.ip, r.changes]);
+/**
+ * PostgreSQL ends CSV lines with LF; RFC 4180, and this export, with CRLF.
+ * Every LF outside a quoted field ends a row (PostgreSQL quotes a value that
+ * holds a CR or LF), so that is where a CR goes in. Chunks may end anywhere:
+ * whether we are inside quotes is carried from one to the next.
+ */
+export async function* crlfLines(chunks: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let quoted = false;
+  for await (const chunk of chunks) {
+    let breaks = 0;
+    let q: boolean = quoted;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 34) q = !q;
+      else if (b === 10 && !q) breaks++;
     }
-    if (chunk) yield chunk;
-    after = page.nextCursor;
-  } while (after);
+    if (breaks === 0) {
+      quoted = q;
+      yield chunk;
+      continue;
+    }
+    const out = Buffer.allocUnsafe(chunk.length + breaks);
+    let o = 0;
+    let start = 0;
+    q = quoted;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i];
+      if (b === 34) q = !q;
+      else if (b === 10 && !q) {
+        o += chunk.copy(out, o, start, i);
+        out[o++] = 13;
+        start = i;
+      }
+    }
+    chunk.copy(out, o, start);
+    quoted = q;
+    yield out;
+  }
+}
+
+function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): Where {
+  const scope = scopeWhere(actor, resource, 'read');
+  if (!scope) throw new AppError('FORBIDDEN', 'You may not read this ledger');
+  return scope;
+}
+
+/**
+ * CSV exports of the usage ledger and the audit log, for a filter within the
+ * actor's scope, newest first. The lists' own `where` (scopeWhere and the
+ * filter's, whereSql) runs as one COPY in one read-only transaction, with the
+ * request's tenant set as on every query (row-level security applies on the
+ * tenant login) and sorting off as for list pages (readLedgerAsTenant: each
+ * filter has an index in list order). PostgreSQL writes the CSV; its bytes
+ * pass through to the response without becoming JavaScript strings or rows,
+ * read from the socket only as fast as the client takes them, so memory stays
+ * flat for any number of rows, and the export is one consistent snapshot.
+ *
+ * COPY is not something Prisma can send, so the exports have node-postgres
+ * pools of their own, one per login, opened on first use.
+ */
+export class LedgerCsvExports {
+  private readonly pools = new Map<string, pg.Pool>();
+
+  constructor(private readonly deps: { db: PrismaClient; tenantUrl: string; systemUrl: string }) {}
+
+  /** The usage ledger (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). */
+  async *usage(actor: Actor, filter: UsageFilter): AsyncGenerator<Buffer> {
+    const scope = mustRead(actor, 'UsageEvent');
+    const owned = await withOwnerOrganization(this.deps.db, scope, filter);
+    yield* this.copy(copySql('usage_events', USAGE_COLUMNS, owned && andWhere(scope, usageWhere(owned))));
+  }
+
+  /** The audit log (header: occurred_at,id,organization_id,actor_id,actor_role,actor_label,action,resource,record_id,ip,changes). */
+  async *audit(actor: Actor, filter: AuditFilter): AsyncGenerator<Buffer> {
+    const scope = mustRead(actor, 'AuditLog');
+    yield* this.copy(copySql('audit_logs', AUDIT_COLUMNS, andWhere(scope, auditWhere(filter))));
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.end()));
+  }
+
+  private pool(url: string): pg.Pool {
+    let pool = this.pools.get(url);
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, application_name: 'realmgate-export' });
+      pool.on('error', () => {}); // an idle connection that dies is dropped by the pool; the next export opens another
+      this.pools.set(url, pool);
+    }
+    return pool;
+  }
+
+  private async *copy(sql: string): AsyncGenerator<Buffer> {
+    const tenant = currentTenant();
+    const client = await this.pool(isSystemWide(tenant) ? this.deps.systemUrl : this.deps.tenantUrl).connect();
+    let stream: ReturnType<typeof copyTo> | undefined;
+    let finished = false;
+    try {
+      await client.query('BEGIN READ ONLY');
+      await setTenantOnClient(client, tenant);
+      await client.query('SET LOCAL enable_sort = off');
+      stream = client.query(copyTo(sql));
+      yield* crlfLines(stream);
+      await client.query('COMMIT');
+      finished = true;
+    } finally {
+      // Stopped early (the client went away) or failed: the connection may be
+      // mid-COPY, so it is closed rather than handed to the next export.
+      stream?.on('error', () => {});
+      client.release(finished ? undefined : true);
+    }
+  }
 }

@@ -2,7 +2,6 @@ import { defineRoute } from '../route.js';
 import type { Api } from '../api-router.js';
 import { uuid } from '../schemas/common.js';
 import { z } from '../zod.js';
-import { usageCsv } from '../../domain/usage-reports/export-ledger-csv.js';
 import { usageFilterFrom } from '../../domain/usage-reports/ledger-filters.js';
 import { streamCsv } from '../stream-csv.js';
 
@@ -27,7 +26,7 @@ export function usageExportRoutes(api: Api): void {
     operationId: 'exportUsage',
     summary: 'Usage ledger as CSV (streamed), newest first',
     description:
-      'Streams every usage event matching the filters within the caller\'s scope as text/csv (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). Read by keyset pages: memory stays flat for millions of rows.',
+      'Streams every usage event matching the filters within the caller\'s scope as text/csv (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). One COPY in one snapshot, its bytes passed through: memory stays flat for millions of rows.',
     tags: ['Usage'],
     scope: 'usage:read',
     access: ['UsageEvent', 'read'],
@@ -36,7 +35,7 @@ export function usageExportRoutes(api: Api): void {
     responseDescription: 'CSV (Content-Type: text/csv), one line per usage event',
     async handle({ res, query, actor }) {
       const filter = usageFilterFrom(query as Record<string, unknown>);
-      await streamCsv(res, `usage-${new Date().toISOString().slice(0, 10)}.csv`, (signal) => usageCsv(api.deps.db, actor, filter, signal));
+      await streamCsv(res, `usage-${new Date().toISOString().slice(0, 10)}.csv`, api.deps.ledgerCsv.usage(actor, filter));
       return '';
     },
   });
