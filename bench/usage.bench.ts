@@ -3,6 +3,7 @@
 // concurrency, in one run.
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
 //   BENCH_KEYS=user: every key belongs to a user of its organization (a USER key) rather than being a gateway key
+//   BENCH_LOG_LEVEL: the app's LOG_LEVEL (default warn; info logs a line per request, as production does by default)
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
 import { spawnSync } from 'node:child_process';
@@ -125,7 +126,7 @@ async function main() {
     const init = spawnSync('pgbench', ['-i', '-q', '-s', '10', pgbenchUrl], { encoding: 'utf8' });
     if (init.status !== 0) throw new Error(`pgbench -i failed: ${init.stderr}`);
 
-    app = await startAppProcess({ ownerUrl, appUrl, pepper: PEPPER });
+    app = await startAppProcess({ ownerUrl, appUrl, pepper: PEPPER, ...(process.env.BENCH_LOG_LEVEL ? { LOG_LEVEL: process.env.BENCH_LOG_LEVEL } : {}) });
     const started = app;
     log(`Hot path benchmark: ${allKeys.length} ${USER_KEYS ? "users' keys" : 'gateway keys'} in ${ORGS} organizations, ${SECONDS} s per run, ${os.cpus().length} CPU(s), load average before ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     // Warm-up: one request per key loads every catalog and creates every counter row

@@ -30,11 +30,16 @@ export async function startAppProcess(env: { ownerUrl: string; appUrl: string; p
   });
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (b: Buffer) => {
+    const listening = (b: Buffer) => {
       out += b.toString();
       const m = /http:\/\/([\w.]+):(\d+)\/admin/.exec(out);
-      if (m) resolve(`http://127.0.0.1:${m[2]}`);
-    });
+      if (!m) return;
+      // From here on the app's log lines are read and dropped: kept, and searched
+      // again on every chunk, they cost this process more CPU with every request.
+      child.stdout!.off('data', listening).resume();
+      resolve(`http://127.0.0.1:${m[2]}`);
+    };
+    child.stdout!.on('data', listening);
     child.once('exit', (code) => reject(new Error(`app exited (${code}) before listening:\n${out}`)));
   });
   return {
