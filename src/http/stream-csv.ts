@@ -39,6 +39,7 @@ export async function streamCsv(res: Response, filename: string, chunks: AsyncGe
     }
   } catch (e) {
     failed = true;
+    res.destroy(); // the client sees a broken transfer, never a short file that looks whole
     throw e;
   } finally {
     if (!failed) res.end();

@@ -267,6 +267,14 @@ describe('CSV export of awkward and large ledgers', () => {
     const deadline = Date.now() + 10_000;
     while ((await q(exports))[0].n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect((await q(exports))[0].n).toBe(0);
+    // An export whose database connection dies half way is a failed transfer, not a short file.
+    const broken = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`);
+    const brokenReader = broken.body!.getReader();
+    expect((await brokenReader.read()).done).toBe(false);
+    await q(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'realmgate-export' AND state <> 'idle'`);
+    await expect((async () => {
+      for (;;) if ((await brokenReader.read()).done) return 'ended as if complete';
+    })()).rejects.toThrow();
     // The next export is whole.
     const again = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`);
     const lines = (await again.text()).trim().split('\r\n');

@@ -23,10 +23,7 @@ export function ledgerExportRoutes({ log, ledgerCsv }: Pick<AppDeps, 'log'> & { 
       const chunks = kind === 'usage' ? ledgerCsv.usage(actor, usageFilterFrom(query)) : ledgerCsv.audit(actor, auditFilterFrom(query));
       await streamCsv(res, `${kind}-${stamp()}.csv`, chunks);
     } catch (e) {
-      if (res.headersSent) {
-        log.error({ err: e }, 'export failed mid-stream');
-        return res.destroy();
-      }
+      if (res.headersSent) return log.error({ err: e }, 'export failed mid-stream'); // streamCsv destroyed the response
       if (isAppError(e)) return res.status(e.status).type('text/plain').send(e.message);
       log.error({ err: e }, 'export failed');
       res.status(500).type('text/plain').send('Export failed');

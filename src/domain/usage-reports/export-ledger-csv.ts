@@ -160,6 +160,10 @@ export class LedgerCsvExports {
     const client = await this.pool(isSystemWide(tenant) ? this.deps.systemUrl : this.deps.tenantUrl).connect();
     let stream: ReturnType<typeof copyTo> | undefined;
     let finished = false;
+    // A connection that dies mid-COPY fails the stream (and so the export); the
+    // client's own 'error' event must not also go unheard and end the process.
+    const ignore = () => {};
+    client.on('error', ignore);
     try {
       await client.query('BEGIN READ ONLY');
       await setTenantOnClient(client, tenant);
@@ -171,7 +175,8 @@ export class LedgerCsvExports {
     } finally {
       // Stopped early (the client went away) or failed: the connection may be
       // mid-COPY, so it is closed rather than handed to the next export.
-      stream?.on('error', () => {});
+      stream?.on('error', ignore);
+      client.off('error', ignore);
       client.release(finished ? undefined : true);
     }
   }
