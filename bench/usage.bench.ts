@@ -1,4 +1,4 @@
-// npm run bench:usage: the gateway hot path (POST /api/v1/usage, and GET /api/v1/models) against
+// npm run bench:usage: the gateway hot path (POST /api/v1/usage, GET /api/v1/models, GET /api/v1/quota) against
 // pgbench's simple-update workload (-N) on the same PostgreSQL, at the same
 // concurrency, in one run.
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
@@ -47,7 +47,7 @@ async function makeTenants(c: pg.Client, modelId: string): Promise<Tenant[]> {
     }
     await c.query(`
       INSERT INTO api_keys (id, organization_id, user_id, name, prefix, key_hash, type, scopes, max_tokens, rate_limit_per_minute)
-      SELECT id, $1, u, 'bench', 'rgk_bench', h, $4::text::"ApiKeyType", ARRAY['usage:write', 'models:read'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[], $5::uuid[]) AS v(id, h, u)`,
+      SELECT id, $1, u, 'bench', 'rgk_bench', h, $4::text::"ApiKeyType", ARRAY['usage:write', 'usage:read', 'models:read'], 1000000000, 1000000 FROM unnest($2::uuid[], $3::text[], $5::uuid[]) AS v(id, h, u)`,
     [orgId, keys.map((k) => k.id), keys.map((k) => hashApiKey(PEPPER, k.secret)), USER_KEYS ? 'USER' : 'GATEWAY', keys.map((k) => k.userId)]);
     tenants.push({ orgId, keys });
   }
@@ -76,19 +76,20 @@ async function check(c: pg.Client): Promise<string> {
   return ok ? 'ok' : `FAIL org=${orgMismatch} key=${keyMismatch} rollup=${rollupMismatch} over=${over}`;
 }
 
-/** POST /usage (one model call each), or with `list` GET /models (what a gateway asks before routing a call). */
-function runAutocannon(url: string, connections: number, pick: () => { secret: string }, list = false): Promise<autocannon.Result> {
+/** POST /usage (one model call each), or with `read` one of the reads a gateway makes with its key: GET /models, GET /quota. */
+/** POST /usage, or one of the reads a gateway makes with the same key: GET /models, GET /quota. */
+function runAutocannon(url: string, connections: number, pick: () => { secret: string }, read?: 'models' | 'quota'): Promise<autocannon.Result> {
   const body = () => JSON.stringify({ model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID() });
   return new Promise((resolve, reject) => {
     autocannon({
-      url: `${url}/api/v1/${list ? 'models' : 'usage'}`,
+      url: `${url}/api/v1/${read ?? 'usage'}`,
       connections,
       duration: SECONDS,
       requests: [{
-        method: list ? 'GET' : 'POST',
+        method: read ? 'GET' : 'POST',
         setupRequest: (req) => {
           const headers: Record<string, string> = { authorization: `Bearer ${pick().secret}` };
-          if (list) return { ...req, headers };
+          if (read) return { ...req, headers };
           return { ...req, headers: { ...headers, 'content-type': 'application/json' }, body: body() };
         },
       }],
@@ -145,14 +146,15 @@ async function main() {
       const { tps, transactions } = pgbench(pgbenchUrl, conns);
       const pgbenchCpu = ((machineBusySeconds() - machineBefore) / transactions) * 1000;
       const spread = () => allKeys[Math.floor(Math.random() * allKeys.length)]!;
-      for (const [name, pick, list] of [
-        ['spread', spread, false],
-        ['hot tenant', () => hot, false],
-        ['GET /models, spread', spread, true],
+      for (const [name, pick, read] of [
+        ['spread', spread, undefined],
+        ['hot tenant', () => hot, undefined],
+        ['GET /models, spread', spread, 'models'],
+        ['GET /quota, spread', spread, 'quota'],
       ] as const) {
         const before = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const machineBefore = machineBusySeconds();
-        const r = await runAutocannon(started.url, conns, pick, list);
+        const r = await runAutocannon(started.url, conns, pick, read);
         const machine = machineBusySeconds() - machineBefore;
         const after = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const verdict = await check(c);

@@ -4,6 +4,7 @@ import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { ApiClient, type ApiAnswer } from '../support/api-client.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
 import { ledgerAndCounters, usageTenant, type UsageTenant } from '../support/usage-fixtures.js';
+import { callerQuota } from '../../src/domain/quotas/caller-quota.js';
 
 /** POST /usage, reservations, GET /models and GET /quota over HTTP, on two app instances sharing one database. */
 let t: AppDatabase;
@@ -185,5 +186,9 @@ describe('GET /models and GET /quota', () => {
     expect(by['apiKey.monthlyTokens']).toMatchObject({ limitValue: 800, used: 120, remaining: 680 });
     expect(by['apiKey.requestsPerMinute']).toMatchObject({ limitValue: 60, used: 1, period: 'MINUTE' });
     expect(by['user.modelTokens']).toMatchObject({ limitValue: 500, used: 120 });
+    // The key's GET /quota (keyQuota, the hot path's reads) says what the tenant-transaction read says.
+    const { secret: _secret, id: _id, ...actor } = key;
+    const read = await callerQuota(t.db, actor, { now: new Date(quota.body.at) });
+    expect(quota.body.limits).toEqual(JSON.parse(JSON.stringify(read.limits)));
   });
 });

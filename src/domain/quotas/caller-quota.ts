@@ -1,6 +1,7 @@
 import type { PrismaClient, QuotaMetric, QuotaPeriod, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
+import { apiKeyNow, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
+import type { KeyModelSource } from '../model-access/list-caller-models.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -79,7 +80,9 @@ export const userModelWanted = (userId: string, models: UsableModel[]): Wanted[]
  * GET /quota: every limit the hot path applies to this caller (the
  * organization's monthly tokens and API calls; an API key's monthly token
  * budget, requests and requests per minute; the user's limit on each usable
- * model), each with used, reserved, remaining and its period.
+ * model), each with used, reserved, remaining and its period. Read through
+ * Prisma in the caller's tenant transaction (row-level security); a key's own
+ * GET /quota is keyQuota.
  */
 export async function callerQuota(db: PrismaClient, actor: Actor, rawInput: CallerQuotaInput = {}): Promise<CallerQuota> {
   const input = parseInput(callerQuotaInput, rawInput);
@@ -87,38 +90,60 @@ export async function callerQuota(db: PrismaClient, actor: Actor, rawInput: Call
   return inActorTransaction(db, actor, async (tx) => {
     const query = prismaQuery(tx);
     const { organizationId, subject } = await usableModelSubject(query, actor);
-    const [org] = await query<{ monthly_token_quota: number | null; monthly_api_call_quota: number | null }>(
-      'SELECT monthly_token_quota::float8 AS monthly_token_quota, monthly_api_call_quota FROM organizations WHERE id = $1::uuid', [organizationId]);
-    const wanted: Wanted[] = [
-      { limit: 'organization.monthlyTokens', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'TOKENS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: org?.monthly_token_quota ?? null },
-      { limit: 'organization.monthlyApiCalls', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'API_CALLS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: org?.monthly_api_call_quota ?? null },
-    ];
-    const apiKeyId = actor.kind === 'api-key' ? actor.apiKeyId : null;
-    let rate: CallerLimit | null = null;
-    if (apiKeyId) {
-      const [key] = await query<{ max_tokens: number | null; rate_limit_per_minute: number | null; window_start: Date | null; requests: number | null }>(`
-        SELECT k.max_tokens, k.rate_limit_per_minute, w.window_start, w.requests
-          FROM api_keys k LEFT JOIN api_key_rate_windows w ON w.organization_id = k.organization_id AND w.api_key_id = k.id
-         WHERE k.id = $1::uuid`, [apiKeyId]);
-      wanted.push(
-        { limit: 'apiKey.monthlyTokens', subjectType: 'API_KEY', subjectId: apiKeyId, metric: 'TOKENS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: key?.max_tokens ?? null },
-        { limit: 'apiKey.monthlyRequests', subjectType: 'API_KEY', subjectId: apiKeyId, metric: 'REQUESTS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: null },
-      );
-      if (key?.rate_limit_per_minute != null) {
-        const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
-        const used = key.window_start?.getTime() === start.getTime() ? key.requests ?? 0 : 0;
-        rate = {
-          limit: 'apiKey.requestsPerMinute', subjectType: 'API_KEY', subjectId: apiKeyId, modelId: null, modelName: null, period: 'MINUTE', periodStart: start,
-          periodEnd: new Date(start.getTime() + 60_000), limitValue: key.rate_limit_per_minute, used, reserved: 0, remaining: Math.max(0, key.rate_limit_per_minute - used),
-        };
-      }
-    }
-    if (subject.userId) {
+    const models = async () => {
       const catalog = await loadModelCatalog(query, organizationId);
-      if (catalog) wanted.push(...userModelWanted(subject.userId, usableModels(catalog, subject, now)));
-    }
-    const limits = await readLimits(query, organizationId, wanted, now);
-    if (rate) limits.push(rate);
-    return { organizationId, apiKeyId, userId: subject.userId, at: now, limits };
+      return catalog ? usableModels(catalog, subject, now) : [];
+    };
+    return quotaOf(query, { organizationId, apiKeyId: actor.kind === 'api-key' ? actor.apiKeyId : null, userId: subject.userId, models }, now);
   });
+}
+
+/**
+ * GET /quota for an API key, read as the usage check reads (listKeyModels
+ * does the same for GET /models): the key's state now (apiKeyNow: a revoked
+ * key or a disabled owner is refused at once), the engine's cached catalog
+ * and user rules for its usable models, then the limits and counters now, as
+ * single statements on the hot path's pool, scoped by the key itself.
+ */
+export async function keyQuota(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: CallerQuotaInput = {}): Promise<CallerQuota> {
+  const input = parseInput(callerQuotaInput, rawInput);
+  const now = input.now ?? source.clock();
+  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
+  const models = () => (catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : []);
+  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models }, now);
+}
+
+/** Both paths once the caller is known: the limits that apply, with their counters now. */
+async function quotaOf(
+  query: SqlQuery,
+  caller: { organizationId: string; apiKeyId: string | null; userId: string | null; models: () => UsableModel[] | Promise<UsableModel[]> },
+  now: Date,
+): Promise<CallerQuota> {
+  const { organizationId, apiKeyId, userId } = caller;
+  // What is configured (rg_caller_limits, migration 0021: one statement, its plan kept): the organization's quotas, the key's limits and rate window.
+  const [configured] = await query<{ monthly_token_quota: number | null; monthly_api_call_quota: number | null; max_tokens: number | null; rate_limit_per_minute: number | null; window_start: Date | null; requests: number | null }>(
+    'SELECT * FROM rg_caller_limits($1::uuid, $2::uuid)', [organizationId, apiKeyId]);
+  const wanted: Wanted[] = [
+    { limit: 'organization.monthlyTokens', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'TOKENS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: configured?.monthly_token_quota ?? null },
+    { limit: 'organization.monthlyApiCalls', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'API_CALLS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: configured?.monthly_api_call_quota ?? null },
+  ];
+  let rate: CallerLimit | null = null;
+  if (apiKeyId) {
+    wanted.push(
+      { limit: 'apiKey.monthlyTokens', subjectType: 'API_KEY', subjectId: apiKeyId, metric: 'TOKENS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: configured?.max_tokens ?? null },
+      { limit: 'apiKey.monthlyRequests', subjectType: 'API_KEY', subjectId: apiKeyId, metric: 'REQUESTS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: null },
+    );
+    if (configured?.rate_limit_per_minute != null) {
+      const start = new Date(Math.floor(now.getTime() / 60_000) * 60_000);
+      const used = configured.window_start?.getTime() === start.getTime() ? configured.requests ?? 0 : 0;
+      rate = {
+        limit: 'apiKey.requestsPerMinute', subjectType: 'API_KEY', subjectId: apiKeyId, modelId: null, modelName: null, period: 'MINUTE', periodStart: start,
+        periodEnd: new Date(start.getTime() + 60_000), limitValue: configured.rate_limit_per_minute, used, reserved: 0, remaining: Math.max(0, configured.rate_limit_per_minute - used),
+      };
+    }
+  }
+  if (userId) wanted.push(...userModelWanted(userId, await caller.models()));
+  const limits = await readLimits(query, organizationId, wanted, now);
+  if (rate) limits.push(rate);
+  return { organizationId, apiKeyId, userId, at: now, limits };
 }

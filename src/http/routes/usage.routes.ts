@@ -1,5 +1,5 @@
 import { listCallerModels, listKeyModels } from '../../domain/model-access/list-caller-models.js';
-import { callerQuota } from '../../domain/quotas/caller-quota.js';
+import { callerQuota, keyQuota } from '../../domain/quotas/caller-quota.js';
 import type { Actor } from '../../domain/shared/actor.js';
 import type { ErrorCode } from '../../domain/shared/app-error.js';
 import { extendReservation, holdReservation, recordUsage, releaseReservation, settleReservation } from '../../domain/usage/index.js';
@@ -33,7 +33,8 @@ export function usageRoutes(api: Api): void {
     summary: 'Every limit that applies to the caller: used, reserved, remaining, period',
     response: quotaSchema,
     async handle({ principal }) {
-      return callerQuota(api.deps.db, keyActor(principal));
+      // A key reads as the usage check does (keyQuota: its state now, the engine's catalog); a person through RLS.
+      return principal.apiKey ? keyQuota(engine, principal.apiKey.actor) : callerQuota(api.deps.db, principal.actor);
     },
   });
 

@@ -1,0 +1,1 @@
+DROP FUNCTION "rg_caller_limits"(uuid, uuid);
