@@ -258,9 +258,12 @@ describe('CSV export of awkward and large ledgers', () => {
     await q(`INSERT INTO usage_events (organization_id, occurred_at, total_tokens, idempotency_key) SELECT $1, now() - (i * interval '1 millisecond'), 1, repeat('k', 150) || i FROM generate_series(1, 150000) i`, [orgD]);
     const exports = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'realmgate-export' AND state <> 'idle'`;
     const controller = new AbortController();
-    const res = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`, { signal: controller.signal });
+    // Uncompressed, so that socket buffers fill after a few MB (gzip would shrink these rows 30 times).
+    const identity = { 'accept-encoding': 'identity' };
+    const res = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`, { signal: controller.signal, headers: identity });
     const reader = res.body!.getReader();
     expect((await reader.read()).value!.length).toBeGreaterThan(0);
+    expect(res.headers.get('content-encoding')).toBeNull();
     // 150,000 rows (about 40 MB) cannot all sit in socket buffers: PostgreSQL is held mid-COPY by backpressure.
     expect((await q(exports))[0].n).toBe(1);
     controller.abort();
@@ -268,7 +271,7 @@ describe('CSV export of awkward and large ledgers', () => {
     while ((await q(exports))[0].n > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect((await q(exports))[0].n).toBe(0);
     // An export whose database connection dies half way is a failed transfer, not a short file.
-    const broken = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`);
+    const broken = await superadmin.raw(`/admin/export/usage.csv?filters.organization=${orgD}`, { headers: identity });
     const brokenReader = broken.body!.getReader();
     expect((await brokenReader.read()).done).toBe(false);
     await q(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'realmgate-export' AND state <> 'idle'`);
