@@ -3,7 +3,7 @@ import { readLimits, userModelWanted, type CallerLimit } from '../quotas/caller-
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
-import { apiKeyNow, callerUsableModels, listUsableModelsInput, prismaQuery, usableModels, type ListUsableModelsInput, type ModelCatalog, type SqlQuery, type UsableModel, type UserModelRule } from './usable-models.js';
+import { callerUsableModels, keyUsableModels, listUsableModelsInput, prismaQuery, type KeyModelSource, type ListUsableModelsInput, type SqlQuery, type UsableModel } from './usable-models.js';
 
 export type CallerModel = UsableModel & { userQuota: CallerLimit | null };
 
@@ -21,15 +21,6 @@ export async function listCallerModels(db: PrismaClient, actor: Actor, rawInput:
   });
 }
 
-/** What GET /models reads for an API key: the hot path's own reads (the usage engine). */
-export interface KeyModelSource {
-  /** The organization's catalog and the user's rules, as the usage check has them (cached at most a second). */
-  context(organizationId: string, userId: string | null): Promise<{ catalog: ModelCatalog | null; userRules: UserModelRule[] }>;
-  /** One statement on the system login. */
-  query: SqlQuery;
-  clock(): Date;
-}
-
 /**
  * GET /models for an API key, read as the usage check reads: the same cached
  * catalog and user rules the next POST /usage will decide with, the key's
@@ -40,9 +31,7 @@ export interface KeyModelSource {
 export async function listKeyModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: ListUsableModelsInput = {}): Promise<CallerModel[]> {
   const input = parseInput(listUsableModelsInput, rawInput);
   const now = input.now ?? source.clock();
-  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
-  const models = catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
-  return withUserQuotas(source.query, actor.organizationId, actor.userId, models, now);
+  return withUserQuotas(source.query, actor.organizationId, actor.userId, await keyUsableModels(source, actor, now), now);
 }
 
 async function withUserQuotas(query: SqlQuery, organizationId: string, userId: string | null, models: UsableModel[], now: Date): Promise<CallerModel[]> {

@@ -223,6 +223,26 @@ export async function apiKeyNow(query: SqlQuery, apiKeyId: string, now: Date = n
   return { allowedModelIds: key.allowed_model_ids };
 }
 
+/** What GET /models and GET /quota read for an API key: the hot path's own reads (the usage engine). */
+export interface KeyModelSource {
+  /** The organization's catalog and the user's rules, as the usage check has them (cached at most a second). */
+  context(organizationId: string, userId: string | null): Promise<{ catalog: ModelCatalog | null; userRules: UserModelRule[] }>;
+  /** One statement on the system login. */
+  query: SqlQuery;
+  clock(): Date;
+}
+
+/**
+ * The models an API key may use at `now`, as the next POST /usage will judge
+ * them: the engine's catalog and user rules, and the key's state read now
+ * (UNAUTHENTICATED for a key that may no longer be used). GET /models and a
+ * key's GET /quota (keyQuota) start here.
+ */
+export async function keyUsableModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, now: Date): Promise<UsableModel[]> {
+  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
+  return catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
+}
+
 /** The caller's subject: an API key's (with its allowed models), or a signed-in organization member. */
 export async function usableModelSubject(query: SqlQuery, actor: Actor): Promise<{ organizationId: string; subject: UsableModelSubject }> {
   if (actor.kind === 'api-key') {

@@ -1,7 +1,6 @@
 import type { PrismaClient, QuotaMetric, QuotaPeriod, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { apiKeyNow, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
-import type { KeyModelSource } from '../model-access/list-caller-models.js';
+import { keyUsableModels, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type KeyModelSource, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -99,18 +98,17 @@ export async function callerQuota(db: PrismaClient, actor: Actor, rawInput: Call
 }
 
 /**
- * GET /quota for an API key, read as the usage check reads (listKeyModels
- * does the same for GET /models): the key's state now (apiKeyNow: a revoked
- * key or a disabled owner is refused at once), the engine's cached catalog
- * and user rules for its usable models, then the limits and counters now, as
- * single statements on the hot path's pool, scoped by the key itself.
+ * GET /quota for an API key, read as the usage check reads (as listKeyModels
+ * for GET /models): its usable models (keyUsableModels: the key's state now,
+ * so a revoked key or a disabled owner is refused at once; the engine's
+ * cached catalog and user rules), then the limits and counters now, as single
+ * statements on the hot path's pool, scoped by the key itself.
  */
 export async function keyQuota(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: CallerQuotaInput = {}): Promise<CallerQuota> {
   const input = parseInput(callerQuotaInput, rawInput);
   const now = input.now ?? source.clock();
-  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
-  const models = () => (catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : []);
-  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models }, now);
+  const models = await keyUsableModels(source, actor, now);
+  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models: () => models }, now);
 }
 
 /** Both paths once the caller is known: the limits that apply, with their counters now. */
