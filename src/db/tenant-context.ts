@@ -51,11 +51,13 @@ export function isSystemWide(ctx: TenantContext | undefined): boolean {
 }
 
 /** Transaction-local settings; no context gives '' everywhere, which the policies read as "no tenant". */
+const SET_TENANT_SQL = `SELECT set_config('app.org_id', $1, true), set_config('app.role', $2, true), set_config('app.user_id', $3, true)`;
 const settingValues = (ctx: TenantContext | undefined): [string, string, string] => [ctx?.orgId ?? '', ctx?.role ?? '', ctx?.userId ?? ''];
 
+/** SET_TENANT_SQL for Prisma: its text around the placeholders, the values bound. */
+const SET_TENANT_PARTS = SET_TENANT_SQL.split(/\$\d/);
 function setConfigSql(ctx: TenantContext | undefined): Prisma.Sql {
-  const [orgId, role, userId] = settingValues(ctx);
-  return Prisma.sql`SELECT set_config('app.org_id', ${orgId}, true), set_config('app.role', ${role}, true), set_config('app.user_id', ${userId}, true)`;
+  return Prisma.sql(SET_TENANT_PARTS, ...settingValues(ctx));
 }
 
 /**
@@ -64,7 +66,7 @@ function setConfigSql(ctx: TenantContext | undefined): Prisma.Sql {
  * connection of the login that serves `ctx` (isSystemWide: the system login).
  */
 export async function setTenantOnClient(c: { query(text: string, values: unknown[]): Promise<unknown> }, ctx: TenantContext | undefined): Promise<void> {
-  await c.query(`SELECT set_config('app.org_id', $1, true), set_config('app.role', $2, true), set_config('app.user_id', $3, true)`, settingValues(ctx));
+  await c.query(SET_TENANT_SQL, settingValues(ctx));
 }
 
 type RawExecutor = { $executeRaw(query: Prisma.Sql): Prisma.PrismaPromise<number> };

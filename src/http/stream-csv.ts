@@ -31,9 +31,9 @@ export async function streamCsv(res: Response, filename: string, chunks: AsyncGe
   const drained = () => new Promise<void>((resolve) => (res.destroyed || res.writableEnded ? resolve() : (wake = resolve)));
   let failed = false;
   try {
-    if (!first.done && !res.write(first.value)) await drained();
     if (first.done) return;
-    for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
+    if (!res.write(first.value)) await drained();
+    for await (const chunk of chunks) {
       if (closed) break;
       if (!res.write(chunk)) await drained();
     }

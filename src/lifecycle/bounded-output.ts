@@ -6,11 +6,12 @@
  * that nobody reads any more the process then never exits. Here, text goes
  * through Node's own stream for the descriptor (non-blocking on pipes and
  * sockets: libuv queues what the kernel refuses), the queue is bounded (beyond
- * it, lines are dropped and counted), the first error (EPIPE, a peer that is
- * gone) turns the output off for good, and nothing is flushed at exit.
+ * it, lines are dropped and counted), and the first error (EPIPE, a peer that
+ * is gone) turns the output off for good.
  *
  * Lines written in one turn of the event loop go out in one write, at the end
- * of that turn (and at exit): at info level the API logs a line per request,
+ * of that turn, or once more at exit for the last turn's lines (one write,
+ * never retried or waited on): at info level the API logs a line per request,
  * and a write per line was a system call per request, for this process and
  * for whoever reads the pipe (bench:usage, LOG_LEVEL=info against warn: 10-15%
  * more CPU per request).

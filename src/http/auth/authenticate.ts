@@ -41,7 +41,7 @@ function bearerToken(header: string): string {
  * /models and /quota: the key's quotas, scopes and models), so the key's owner
  * is not loaded on every request. Those routes re-read the key, its owner and
  * its organization in their own transaction and refuse at once (the usage
- * batch: decide-batch.ts; the listings: usableModelSubject), as
+ * batch: decide-batch.ts; GET /models and /quota: apiKeyNow), as
  * loadPrincipalUser would have. A token or the panel session still loads its user.
  */
 export interface AuthenticateOptions {
