@@ -129,6 +129,9 @@ async function main() {
       api: () => app!.get(cookie, list('UsageEvent', q)),
       plain: () => sql(`${U} ${where ? `WHERE ${where}` : ''} ${ORDER}`, params),
     });
+    // A usage event's page: one of the newest, and one of the org admin's organization.
+    const event = (await sql(`SELECT id FROM usage_events ORDER BY occurred_at DESC LIMIT 1`)).rows[0].id as string;
+    const ownEvent = (await sql(`SELECT id FROM usage_events WHERE organization_id = $1 ORDER BY occurred_at DESC LIMIT 1`, [mine.organizationId])).rows[0].id as string;
     const cases: Case[] = [
       ue('usage list, first page', sa, '', '', []),
       { name: 'usage list, page 201 by keyset', api: () => app!.get(sa, `${list('UsageEvent')}&after=${encodeURIComponent(cursor)}`), plain: () => sql(`${U} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [cAt, cId]) },
@@ -145,6 +148,8 @@ async function main() {
       ue('usage, org admin: model', oa, `filters.model=${model}`, 'organization_id = $1 AND model_id = $2', [mine.organizationId, model]),
       ue('usage, org admin: realm', oa, `filters.realm=${mine.realmId}`, 'organization_id = $1 AND realm_id = $2', [mine.organizationId, mine.realmId]),
       ue('usage, org admin: date range', oa, range, `organization_id = $3 AND ${DATE}`, [from, to, mine.organizationId]),
+      { name: 'usage event page (show)', api: () => app!.get(sa, `/resources/UsageEvent/records/${event}/show`), plain: () => sql(`${U} WHERE id = $1`, [event]) },
+      { name: 'usage event page, org admin', api: () => app!.get(oa, `/resources/UsageEvent/records/${ownEvent}/show`), plain: () => sql(`${U} WHERE organization_id = $1 AND id = $2`, [mine.organizationId, ownEvent]) },
       { name: 'audit list, first page', api: () => app!.get(sa, list('AuditLog')), plain: () => sql(`${A} ${ORDER}`) },
       { name: 'audit list, page 21 by keyset', api: () => app!.get(sa, `${list('AuditLog')}&after=${encodeURIComponent(auditCursor)}`), plain: () => sql(`${A} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [aAt, aId]) },
       { name: 'audit filter: organization', api: () => app!.get(sa, list('AuditLog', `filters.organizationId=${org}`)), plain: () => sql(`${A} WHERE organization_id = $1 ${ORDER}`, [org]) },

@@ -4,6 +4,8 @@
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
 //   BENCH_KEYS=user: every key belongs to a user of its organization (a USER key) rather than being a gateway key
 //   BENCH_LOG_LEVEL: the app's LOG_LEVEL (default warn; info logs a line per request, as production does by default)
+//   BENCH_WORKLOADS: a comma-separated subset of the workloads' names (default: all)
+//   BENCH_APP_ENTRY=dist: run the compiled bundle (dist/main.js, what `npm start` runs) instead of src/main.ts under tsx
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
 import { spawnSync } from 'node:child_process';
@@ -97,6 +99,13 @@ function runAutocannon(url: string, connections: number, pick: () => { secret: s
   });
 }
 
+/** The engine's batch counters from the app's /metrics (realmgate_usage_batch*). */
+async function batchCounts(url: string): Promise<{ batches: number; operations: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { batches: value('realmgate_usage_batches_total'), operations: value('realmgate_usage_batch_operations_total') };
+}
+
 function pgbench(url: string, connections: number): { tps: number; transactions: number } {
   const run = spawnSync('pgbench', ['-N', '-n', '-c', String(connections), '-j', '2', '-T', String(SECONDS), url], { encoding: 'utf8' });
   const m = /tps = ([\d.]+)/.exec(run.stdout);
@@ -152,20 +161,25 @@ async function main() {
         ['GET /models, spread', spread, 'models'],
         ['GET /quota, spread', spread, 'quota'],
       ] as const) {
+        if (process.env.BENCH_WORKLOADS && !process.env.BENCH_WORKLOADS.split(',').includes(name)) continue;
         const before = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
+        const batchesBefore = await batchCounts(started.url);
         const machineBefore = machineBusySeconds();
         const r = await runAutocannon(started.url, conns, pick, read);
         const machine = machineBusySeconds() - machineBefore;
         const after = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const verdict = await check(c);
+        const batchesAfter = await batchCounts(started.url);
+        const batches = batchesAfter.batches - batchesBefore.batches;
+        const perBatch = read ? '-' : (batches ? ((batchesAfter.operations - batchesBefore.operations) / batches).toFixed(1) : '0');
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
-        rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2),
+        rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2), perBatch,
           perReq(after.app - before.app), perReq((after.postgres - before.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
-    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
+    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'ops/batch', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
     log('');

@@ -14,11 +14,14 @@ export interface AppProcess {
  * Starts `node --import tsx src/main.ts` on the given database (owner URL to migrate,
  * app login to serve) on 127.0.0.1 and an ephemeral port. BENCH_CPU_PROF (a folder)
  * adds --cpu-prof: the profile is written when the app stops gracefully.
+ * BENCH_APP_ENTRY=dist runs the compiled bundle instead (dist/main.js, what `npm start`
+ * runs; build it first): the same CPU per request here, with bundled function names in profiles.
  */
 export async function startAppProcess(env: { ownerUrl: string; appUrl: string; pepper: string } & Record<string, string>): Promise<AppProcess> {
   const { ownerUrl, appUrl, pepper, ...extra } = env;
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'src/main.ts'], {
+  const entry = process.env.BENCH_APP_ENTRY === 'dist' ? ['dist/main.js'] : ['--import', 'tsx', 'src/main.ts'];
+  const child = spawn(process.execPath, [...profile, ...entry], {
     cwd: path.resolve(import.meta.dirname, '..', '..'),
     env: {
       ...process.env, DATABASE_URL: ownerUrl, DATABASE_APP_URL: appUrl, SEED_DEMO: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', PORT: '0',

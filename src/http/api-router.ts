@@ -8,7 +8,7 @@ import { apiErrorHandler, apiNotFound } from './errors.js';
 import { createApiRegistry, generateOpenApiDocument } from './openapi.js';
 import { requestLogging } from './request-logging.js';
 import type { ApiRouteDeps } from './route.js';
-import type { Metrics } from './metrics.js';
+import { usageEngineMetrics, type Metrics } from './metrics.js';
 import { meRoutes } from './routes/me.routes.js';
 import { authRoutes } from './routes/auth.routes.js';
 import { usageExportRoutes } from './routes/usage-export.routes.js';
@@ -54,6 +54,7 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: Le
     maxBatch: deps.config.USAGE_BATCH_MAX,
     maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
   });
+  usageEngineMetrics(deps.metrics, usage.stats);
   const api: Api = {
     router,
     registry,

@@ -78,6 +78,26 @@ export function createMetrics(db?: PrismaClient): Metrics {
   return { registry, httpRequests, httpDuration, quotaRefusals, signInFailures };
 }
 
+/**
+ * The hot path's admission batcher, read at scrape time: batches committed,
+ * operations they decided (operations / batches is how well batching shares
+ * each transaction's cost) and batches retried after a deadlock, a
+ * serialization failure or an idempotency race.
+ */
+export function usageEngineMetrics(metrics: Metrics, stats: { readonly batches: number; readonly operations: number; readonly retries: number }): void {
+  const counter = (name: string, help: string, read: () => number) =>
+    new client.Counter({
+      name, help, registers: [metrics.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
+  counter('realmgate_usage_batches_total', 'Usage batch transactions committed by this instance', () => stats.batches);
+  counter('realmgate_usage_batch_operations_total', 'Usage operations (usage, hold, extend, settle, release) decided in committed batches', () => stats.operations);
+  counter('realmgate_usage_batch_retries_total', 'Usage batches run again after a deadlock, serialization failure or idempotency race', () => stats.retries);
+}
+
 /** Counts and times every request under the path it was routed by (the pattern, not the URL: bounded labels). */
 export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {

@@ -52,8 +52,24 @@ describe('POST /usage over HTTP', () => {
     expect(Number(s.keyTokens[0]!.used)).toBe(granted);
     expect(s.rollupTokens).toBe(granted);
     expect(s.rollupRequests).toBe(ok.length);
-    const events = await t.db.usageEvent.findMany({ where: { organizationId: tenant.org.id }, select: { id: true } });
+    const events = await t.db.usageEvent.findMany({ where: { organizationId: tenant.org.id }, select: { id: true, occurredAt: true } });
     expect(new Set(events.map((e) => e.id))).toEqual(new Set(ok.map((r) => r.body.eventId)));
+    // Ledger ids are time-ordered (UUID v7) and name the instant the row records.
+    for (const e of events) {
+      expect(e.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(Number.parseInt(e.id.slice(0, 8) + e.id.slice(9, 13), 16)).toBe(e.occurredAt.getTime());
+    }
+    // Each instance's /metrics counts its batches and the operations they decided.
+    let operations = 0;
+    for (const app of [a, b]) {
+      const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
+      const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1]);
+      expect(value('realmgate_usage_batches_total')).toBeGreaterThan(0);
+      expect(value('realmgate_usage_batch_operations_total')).toBeGreaterThanOrEqual(value('realmgate_usage_batches_total'));
+      expect(value('realmgate_usage_batch_retries_total')).toBeGreaterThanOrEqual(0);
+      operations += value('realmgate_usage_batch_operations_total');
+    }
+    expect(operations).toBeGreaterThanOrEqual(300);
   });
 
   it("a user's key: usage and the listings work without loading the owner per request, and an inactive owner or organization stops them at once", async () => {

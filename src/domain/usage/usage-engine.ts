@@ -1,7 +1,7 @@
-import crypto from 'node:crypto';
 import pg from 'pg';
 import { loadModelCatalogs, loadUserModelRulesOf, type ModelCatalog, type SqlQuery, type UserModelRule } from '../model-access/usable-models.js';
 import { AppError } from '../shared/app-error.js';
+import { timeOrderedId } from '../shared/time-ordered-id.js';
 import { partitionMonthAhead } from '../ledger/usage-partitions.js';
 import { isIdempotencyRace, readAndLock, writeAndCommit } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
@@ -245,7 +245,7 @@ export class UsageEngine {
         if ([...state.keys.values()].some((k) => k.ratePerMinute !== null && !state.rates.has(k.id))) throw new MissingRow('a rate window is missing');
 
         const { outcomes, writes } = decideBatch(ops, {
-          now, reservationTtlMs: this.ttlMs, newId: () => crypto.randomUUID(),
+          now, reservationTtlMs: this.ttlMs, newId: () => timeOrderedId(now),
           keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed: state.reclaimed, counters: state.counters,
           slotIds: this.slotIds, rates: state.rates, answers: state.answers,
           holdsByKey: new Map(state.holds.map((r) => [`${r.organizationId}\u0000${r.idempotencyKey}`, r])),
