@@ -27,7 +27,7 @@ import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js'
 
 // autocannon ships no types; the few fields used here, typed locally (no ambient module
 // declaration that another bench could collide with).
-interface CannonRequest { method?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: CannonRequest) => CannonRequest }
+interface CannonRequest { method?: string; body?: string; headers?: Record<string, string>; setupRequest?: (req: CannonRequest) => CannonRequest; onResponse?: (status: number, body: string) => void }
 interface CannonOptions { url?: string; connections?: number; duration?: number; amount?: number; requests?: CannonRequest[] }
 interface CannonResult { requests: { average: number; sent: number }; latency: { p50: number; p99: number }; '2xx': number; non2xx: number; errors: number; timeouts: number }
 const autocannon = createRequire(import.meta.url)('autocannon') as (opts: CannonOptions) => Promise<CannonResult>;
@@ -117,11 +117,22 @@ async function main(): Promise<void> {
     const hooked = (providerKey: string) => JSON.stringify(realmgateGatewayConfig({
       realmgateUrl, apiKey: gatewayKey.secret, providerBaseUrl: stub.baseUrl, providerApiKey: providerKey, failClosed: true, timeoutMs: HOOK_TIMEOUT_MS,
     }));
-    const chat = (config: string): CannonOptions => ({
+    // How long each hook took as the gateway timed it (hook_results' execution_time, ms), per answered request.
+    const hookTimes = { before: [] as number[], after: [] as number[] };
+    const timeHooks = (status: number, text: string) => {
+      if (status !== 200) return;
+      const results = (JSON.parse(text) as { hook_results?: Record<string, { execution_time?: number }[]> }).hook_results;
+      const t = (name: string) => results?.[name]?.[0]?.execution_time;
+      const [before, after] = [t('before_request_hooks'), t('after_request_hooks')];
+      if (typeof before === 'number') hookTimes.before.push(before);
+      if (typeof after === 'number') hookTimes.after.push(after);
+    };
+    const chat = (config: string, onResponse?: (status: number, text: string) => void): CannonOptions => ({
       url: `${gateway.baseUrl}/v1/chat/completions`,
       requests: [{
         method: 'POST',
         body,
+        ...(onResponse ? { onResponse } : {}),
         setupRequest: (req) => ({
           ...req,
           headers: { 'content-type': 'application/json', 'x-portkey-config': config, 'x-portkey-metadata': JSON.stringify({ realmgate_request_id: crypto.randomUUID() }) },
@@ -138,7 +149,7 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     rows.push(await drive('gateway, no hooks', undefined, pgDataDir, chat(plain('sk-plain'))));
-    const hookedRow = await drive('gateway + Realmgate hooks', appPid, pgDataDir, chat(hooked('sk-hooked')),
+    const hookedRow = await drive('gateway + Realmgate hooks', appPid, pgDataDir, chat(hooked('sk-hooked'), timeHooks),
       async () => (await holds(gatewayKey.id)) + (await ledgerRows(gatewayKey.id)));
     rows.push(hookedRow);
     const ledgerCheck = await checkLedger(owner, stub, gatewayKey.id, 'sk-hooked');
@@ -172,6 +183,9 @@ async function main(): Promise<void> {
     log('req/s and latency depend on what else the machine runs, CPU per request much less so.');
     log(`with hooks / without: ${(withHooks.rps / without.rps).toFixed(2)}x throughput, p99 ${withHooks.p99 >= without.p99 ? '+' : ''}${(withHooks.p99 - without.p99).toFixed(0)} ms`);
     log(`hook p99 at ${CONNECTIONS} concurrent: before ${before.p99} ms, after ${after.p99} ms (target < 20 ms): ${before.p99 < 20 && after.p99 < 20 ? 'met' : 'NOT met'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    const pctl = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
+    log(`hooks as the gateway timed them in the hooked run (${CONNECTIONS} concurrent requests through the gateway; hook_results' execution_time): ` +
+      `before p50 ${pctl(hookTimes.before, 50)} ms, p99 ${pctl(hookTimes.before, 99)} ms; after p50 ${pctl(hookTimes.after, 50)} ms, p99 ${pctl(hookTimes.after, 99)} ms (${hookTimes.before.length} requests)`);
     log(`hooked run: ${withHooks.ok} answered 200 to autocannon, ${ledgerCheck.calls} provider calls, ${ledgerCheck.rows} ledger rows`);
     log(`check: every provider call of the hooked run has exactly its ledger row with the reported usage: ${ledgerCheck.ok ? 'OK' : `FAILED (${ledgerCheck.problems.join('; ')})`}`);
   } finally {
