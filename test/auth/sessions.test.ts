@@ -159,6 +159,21 @@ describe('timeouts and restarts', () => {
     expect(await b.signedIn()).toBe(false);
   });
 
+  it("activity writes the session row's expiry at most once a minute per instance, and an idle session still ends", async () => {
+    const u = await createUser(owner, orgA, 'USER');
+    const b = await signedInAs(u);
+    const sid = sidOf(b.cookie);
+    expect(await b.signedIn()).toBe(true); // this instance's first touch of the session writes
+    const marked = new Date(Date.now() + 20 * 60_000);
+    await owner.session.update({ where: { sid }, data: { expire: marked } });
+    expect(await b.signedIn()).toBe(true);
+    expect(await b.signedIn()).toBe(true);
+    expect((await sessionRow(sid))!.expire.getTime(), 'touches within the minute do not write').toBe(marked.getTime());
+    // The lag never keeps a session alive: the row's expiry is what the store reads.
+    await owner.session.update({ where: { sid }, data: { expire: new Date(Date.now() - 1000) } });
+    expect(await b.signedIn()).toBe(false);
+  });
+
   it('the absolute timeout ends a session however active it was', async () => {
     const u = await createUser(owner, orgA, 'USER');
     const b = await signedInAs(u);

@@ -8,6 +8,7 @@ import { accountUsableSql, UUID_PATTERN } from '../../domain/auth/account-state.
 import { pruneLoginThrottle } from '../../domain/auth/login-throttle.js';
 import { signInPolicyFrom } from '../../domain/auth/sign-in-policy.js';
 import { inActorTransaction } from '../../domain/shared/actor-transaction.js';
+import { throttleTouch } from './throttled-touch.js';
 
 /** Who is signed in; the "session" table derives user_id and organization_id from it. */
 export interface AdminSessionUser {
@@ -56,6 +57,8 @@ export function createAdminSession({ config, systemDatabaseUrl, log, systemDb }:
     createTableIfMissing: false,
     errorLog: (...args: unknown[]) => log.error({ args: args.map(String) }, 'session store error'),
   });
+  // The idle timeout's row update, at most once a minute per session (a tenth of the timeout when that is shorter).
+  throttleTouch(store, Math.min(60_000, (config.SESSION_IDLE_MINUTES * 60_000) / 10));
   const options: SessionOptions = {
     name: SESSION_COOKIE,
     secret: config.SESSION_SECRET,
