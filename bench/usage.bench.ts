@@ -152,8 +152,10 @@ async function main() {
     const rows: string[][] = [];
     for (const conns of CONNECTIONS) {
       const machineBefore = machineBusySeconds();
+      const pgBefore = postgresCpuSeconds(server.dataDir);
       const { tps, transactions } = pgbench(pgbenchUrl, conns);
       const pgbenchCpu = ((machineBusySeconds() - machineBefore) / transactions) * 1000;
+      const pgbenchPgCpu = ((postgresCpuSeconds(server.dataDir) - pgBefore) / transactions) * 1000;
       const spread = () => allKeys[Math.floor(Math.random() * allKeys.length)]!;
       for (const [name, pick, read] of [
         ['spread', spread, undefined],
@@ -175,11 +177,11 @@ async function main() {
         const errors = r.non2xx + r.errors + r.timeouts;
         const perReq = (x: number) => ((x * 1000) / Math.max(1, r.requests.total)).toFixed(2);
         rows.push([name, String(conns), r.requests.average.toFixed(0), `${r.latency.p50} ms`, `${r.latency.p99} ms`, tps.toFixed(0), (r.requests.average / tps).toFixed(2), perBatch,
-          perReq(after.app - before.app), perReq((after.postgres - before.postgres)), perReq(machine), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
+          perReq(after.app - before.app), perReq((after.postgres - before.postgres)), perReq(machine), pgbenchPgCpu.toFixed(2), pgbenchCpu.toFixed(2), errors ? `${verdict}, ${errors} errors` : verdict]);
         log(`  ${rows.at(-1)!.join(' | ')}   (load ${os.loadavg()[0]!.toFixed(1)})`);
       }
     }
-    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'ops/batch', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
+    const head = ['workload', 'conns', 'req/s', 'p50', 'p99', 'pgbench -N tps', 'ratio', 'ops/batch', 'app CPU ms/req', 'PG CPU ms/req', 'machine CPU ms/req', 'PG CPU ms/pgbench tx', 'machine CPU ms/pgbench tx', 'counters = ledger, no limit passed'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `| ${cells.map((x, i) => x.padEnd(widths[i]!)).join(' | ')} |`;
     log('');
@@ -188,7 +190,8 @@ async function main() {
     for (const r of rows) log(line(r));
     log('\nCPU columns: the app process, this run\'s PostgreSQL server, and the whole machine (autocannon or pgbench included; other');
     log("processes too when the machine is shared), per request or per pgbench transaction. Requests per second depend on what");
-    log('else runs; CPU per request much less so.');
+    log('else runs; CPU per request much less so. App instances can be added (they are stateless); PostgreSQL is the one');
+    log("shared part: its CPU per request beside its CPU per pgbench transaction says how the hot path compares on it.");
     log(`load average after: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   } finally {
     await app?.stop(); // a graceful stop: writes the --cpu-prof profile when BENCH_CPU_PROF asks for one
