@@ -150,6 +150,8 @@ async function main() {
       ue('usage, org admin: date range', oa, range, `organization_id = $3 AND ${DATE}`, [from, to, mine.organizationId]),
       { name: 'usage event page (show)', api: () => app!.get(sa, `/resources/UsageEvent/records/${event}/show`), plain: () => sql(`${U} WHERE id = $1`, [event]) },
       { name: 'usage event page, org admin', api: () => app!.get(oa, `/resources/UsageEvent/records/${ownEvent}/show`), plain: () => sql(`${U} WHERE organization_id = $1 AND id = $2`, [mine.organizationId, ownEvent]) },
+      { name: 'daily rollups list, first page', api: () => app!.get(sa, '/resources/UsageDailyRollup/actions/list?perPage=10'), plain: () => sql(`SELECT * FROM usage_daily_rollups ORDER BY day DESC LIMIT 10`) },
+      { name: 'daily rollups, organization', api: () => app!.get(sa, `/resources/UsageDailyRollup/actions/list?perPage=10&filters.organization=${org}`), plain: () => sql(`SELECT * FROM usage_daily_rollups WHERE organization_id = $1 ORDER BY day DESC LIMIT 10`, [org]) },
       { name: 'audit list, first page', api: () => app!.get(sa, list('AuditLog')), plain: () => sql(`${A} ${ORDER}`) },
       { name: 'audit list, page 21 by keyset', api: () => app!.get(sa, `${list('AuditLog')}&after=${encodeURIComponent(auditCursor)}`), plain: () => sql(`${A} WHERE (occurred_at, id) < ($1, $2) ${ORDER}`, [aAt, aId]) },
       { name: 'audit filter: organization', api: () => app!.get(sa, list('AuditLog', `filters.organizationId=${org}`)), plain: () => sql(`${A} WHERE organization_id = $1 ${ORDER}`, [org]) },

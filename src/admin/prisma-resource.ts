@@ -17,6 +17,8 @@ import { recordPanelAudit } from './audit/panel-audit.js';
 import { NUMERIC, parseJson, toNumber } from './form-values.js';
 import { mapPrismaErrors, panelValidationError, refuse } from './record-errors.js';
 import { COMPUTED_TITLES, RECORD_TITLE } from './record-titles.js';
+import { DISTRIBUTED_TABLES } from '../db/distributed-tables.js';
+import { COUNT_CAP } from '../domain/usage-reports/ledger-cursor.js';
 
 export { isSecretField };
 
@@ -159,9 +161,40 @@ export class RealmgateResource extends Resource {
 
   // Reads. AdminJS 7 passes the action context to each of these methods.
 
+  /**
+   * A list's total. Tables that grow with traffic (DISTRIBUTED_TABLES: the
+   * rollups, counters, chat messages; the ledger has its own list) are
+   * counted no further than COUNT_CAP + 1 rows, as the ledger lists are: the
+   * superadmin's first page of daily rollups counted all of them (1.45M rows
+   * at ten million ledger rows, 260-670 ms a page). Past the cap the pages
+   * stop at the 10,001st row; a filter narrows the rest.
+   */
   override async count(filter: Filter, context?: ActionContext): Promise<number> {
     const where = this.scoped(context, 'read', this.buildWhere(filter));
-    return where ? this.manager.count({ where }) : 0;
+    if (!where) return 0;
+    if (!this.growsWithTraffic()) return this.manager.count({ where });
+    // Prisma orders a count with `take` (by id unless told): the list's own order, or the primary key's, which an index serves.
+    const sort = this.defaultSort();
+    const orderBy = sort?.sortBy ? this.buildSortBy(sort) : (this.model.primaryKey?.fields ?? [this.idProperty.path()]).map((f) => ({ [f]: 'asc' }));
+    return this.manager.count({ where, take: COUNT_CAP + 1, orderBy });
+  }
+
+  private growsWithTraffic(): boolean {
+    return (DISTRIBUTED_TABLES as readonly string[]).includes(this.model.dbName ?? this.model.name);
+  }
+
+  /** The resource's own list order (its options.sort), when it has one. */
+  private defaultSort(): { sortBy?: string; direction?: 'asc' | 'desc' } | undefined {
+    return this.decoratedOrNone()?.options?.sort as { sortBy?: string; direction?: 'asc' | 'desc' } | undefined;
+  }
+
+  /** AdminJS's decorator of this resource (its options), or none before AdminJS has assigned one. */
+  private decoratedOrNone(): ReturnType<Resource['decorate']> | undefined {
+    try {
+      return this.decorate();
+    } catch {
+      return undefined;
+    }
   }
 
   override async find(
@@ -176,8 +209,12 @@ export class RealmgateResource extends Resource {
     const offset = wholeNumber(params.offset, 0, 0, Number.MAX_SAFE_INTEGER);
     const sort = params.sort ?? {};
     // Sort only by a sortable property: never by a secret column or Json named in the URL.
-    const sortable = sort.sortBy && this.property(sort.sortBy.split('.')[0]!)?.isSortable();
-    const orderBy = this.buildSortBy(sortable ? sort : { direction: sort.direction });
+    // As the resource's options decorate it (a screen may switch sorting off), else as the column allows.
+    const key = sort.sortBy?.split('.')[0];
+    const decorated = key ? this.decoratedOrNone()?.getPropertyByKey(key) : undefined;
+    const sortable = key && (decorated ?? this.property(key))?.isSortable();
+    // Otherwise the resource's own order (its options.sort), which an index serves, else the id.
+    const orderBy = this.buildSortBy(sortable ? sort : { sortBy: this.defaultSort()?.sortBy, direction: sort.direction });
     const rows: Row[] = await this.manager.findMany({ where, skip: offset, take: limit, orderBy });
     return this.titledRecords(rows);
   }

@@ -286,6 +286,31 @@ describe('CSV export of awkward and large ledgers', () => {
   }, 60_000);
 });
 
+describe('the daily rollups list at scale', () => {
+  it('counts no further than 10,001 rows and sorts by day only (a sort by tokens falls back to the day)', async () => {
+    const [org] = await q<{ id: string }>(`INSERT INTO organizations (name) VALUES ('Org R rollups') RETURNING id`);
+    // One row a day for 10,050 days, tokens growing into the past: a sort by tokens would turn the order around.
+    await q(`INSERT INTO usage_daily_rollups (organization_id, day, total_tokens, requests, events) SELECT $1, current_date - i, i, 1, 1 FROM generate_series(0, 10049) i`, [org!.id]);
+    const list = (query: string) => superadmin.get(`/resources/UsageDailyRollup/actions/list?perPage=10&filters.organization=${org!.id}${query}`);
+    const newest = await list('');
+    expect(newest.outcome).toBe('ok');
+    expect(newest.body.meta.total).toBe(10_001);
+    const day = (r: any) => String(r.params.day).slice(0, 10);
+    const today = (await q<{ d: string }>(`SELECT current_date::text AS d`))[0]!.d;
+    expect(day(newest.body.records[0])).toBe(today);
+    const days = newest.body.records.map(day);
+    expect(days).toEqual([...days].sort().reverse());
+    const byTokens = await list('&sortBy=totalTokens&direction=desc');
+    expect(byTokens.body.records.map((r: any) => r.id)).toEqual(newest.body.records.map((r: any) => r.id));
+    const oldest = await list('&sortBy=day&direction=asc');
+    expect(day(oldest.body.records[0])).toBe((await q<{ d: string }>(`SELECT (current_date - 10049)::text AS d`))[0]!.d);
+    // The last page the capped total offers (1,001 at 10 a page) still answers, by OFFSET within the cap.
+    const last = await list('&page=1001');
+    expect(last.body.meta.total).toBe(10_001);
+    expect(last.body.records.map(day)[0]).toBe((await q<{ d: string }>(`SELECT (current_date - 10000)::text AS d`))[0]!.d);
+  });
+});
+
 /** RFC 4180 fields: quoted fields may hold commas, doubled quotes and line breaks; rows end with CRLF. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
