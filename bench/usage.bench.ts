@@ -79,7 +79,6 @@ async function check(c: pg.Client): Promise<string> {
 }
 
 /** POST /usage (one model call each), or with `read` one of the reads a gateway makes with its key: GET /models, GET /quota. */
-/** POST /usage, or one of the reads a gateway makes with the same key: GET /models, GET /quota. */
 function runAutocannon(url: string, connections: number, pick: () => { secret: string }, read?: 'models' | 'quota'): Promise<autocannon.Result> {
   const body = () => JSON.stringify({ model: 'bench-model', inputTokens: 12, outputTokens: 30, idempotencyKey: crypto.randomUUID() });
   return new Promise((resolve, reject) => {
