@@ -217,6 +217,31 @@ describe('dashboard and entity charts', () => {
     expect(sa.body.audit.length).toBeGreaterThan(0);
   });
 
+  it('ranks each top list (one scan per rollup table) as a plain GROUP BY of the daily rollups does, in each scope', async () => {
+    const top = async (col: string, org?: string) => (await q<{ tokens: string }>(
+      `SELECT sum(total_tokens)::text AS tokens FROM usage_daily_rollups
+        WHERE day > (now() AT TIME ZONE 'UTC')::date - 90 ${org ? 'AND organization_id = $1' : ''}
+        GROUP BY ${col} ORDER BY sum(total_tokens) DESC LIMIT 5`, org ? [org] : [])).map((r) => r.tokens);
+    const tokens = (entries: any[]) => entries.map((e) => e.tokens);
+    const sa = (await superadmin.get('/dashboard?days=90')).body.top;
+    expect(tokens(sa.organizations)).toEqual(await top('organization_id'));
+    expect(tokens(sa.models)).toEqual(await top('model_id'));
+    expect(tokens(sa.users)).toEqual(await top('user_id'));
+    expect(tokens(sa.keys)).toEqual(await top('api_key_id'));
+    expect(sa.models.length).toBeGreaterThan(0);
+    const mine = (await admin.get('/dashboard?days=90')).body.top;
+    expect(mine.organizations).toEqual([]);
+    expect(tokens(mine.models)).toEqual(await top('model_id', world.orgA.id));
+    expect(tokens(mine.users)).toEqual(await top('user_id', world.orgA.id));
+    expect(tokens(mine.keys)).toEqual(await top('api_key_id', world.orgA.id));
+    // A USER: their own usage, no top users.
+    const own = (await user.get('/dashboard?days=90')).body.top;
+    expect(own.users).toEqual([]);
+    const [{ id: userId }] = await q<{ id: string }>(`SELECT id FROM users WHERE email = $1`, [world.user.email]);
+    const ownKeys = await q<{ tokens: string }>(`SELECT sum(total_tokens)::text AS tokens FROM usage_daily_rollups WHERE day > (now() AT TIME ZONE 'UTC')::date - 90 AND user_id = $1 GROUP BY api_key_id ORDER BY sum(total_tokens) DESC LIMIT 5`, [userId]);
+    expect(tokens(own.keys)).toEqual(ownKeys.map((r) => r.tokens));
+  });
+
   it('shows an organization its own usage chart', async () => {
     const res = await admin.get(`/resources/Organization/records/${world.orgA.id}/usageChart?days=30`);
     expect(res.outcome).toBe('ok');
