@@ -161,6 +161,7 @@ async function main() {
       { name: 'audit, org admin: first page', api: () => app!.get(oa, list('AuditLog')), plain: () => sql(`${A} WHERE organization_id = $1 ${ORDER}`, [mine.organizationId]) },
       // The dashboard's chart reads the coarse rollups (organization x day x model, migration 0019).
       { name: 'dashboard, 30 days', api: () => app!.get(sa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_model_rollups WHERE day > current_date - 30 GROUP BY 1, 2`) },
+      { name: 'dashboard, 90 days', api: () => app!.get(sa, '/dashboard?days=90'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_model_rollups WHERE day > current_date - 90 GROUP BY 1, 2`) },
       { name: 'dashboard, 30 days, org admin', api: () => app!.get(oa, '/dashboard?days=30'), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_model_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [mine.organizationId]) },
       { name: 'organization page (show)', api: () => app!.get(sa, `/resources/Organization/records/${org}/show`), plain: () => sql(`SELECT * FROM organizations WHERE id = $1`, [org]) },
       { name: 'organization usage chart, 30 days', api: () => app!.get(sa, `/resources/Organization/records/${org}/usageChart?days=30`), plain: () => sql(`SELECT day, model_id, sum(total_tokens) FROM usage_daily_model_rollups WHERE organization_id = $1 AND day > current_date - 30 GROUP BY 1, 2`, [org]) },

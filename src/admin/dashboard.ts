@@ -4,7 +4,7 @@ import { readAsTenant } from '../db/tenant-context.js';
 import type { AppDeps } from '../app.js';
 import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
-import { usageSeries, topUsage, refusalCounts, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
+import { usageSeries, topModelsOf, topUsage, refusalCounts, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
 import { quotaGauges, type QuotaGauge } from '../domain/usage-reports/quota-gauges.js';
 import { rollupsFor } from '../domain/usage-reports/rollup-tables.js';
 
@@ -65,7 +65,6 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
       rollupScope ? rollupsFor(db, monthWhere!).aggregate({ where: monthWhere, _sum: { totalTokens: true, requests: true } }) : null,
       actor ? usageSeries(db, actor, { days, now }) : { days: [], models: [] },
       actor && superadmin ? topUsage(db, actor, { by: 'organizationId', days, now }) : none,
-      actor ? topUsage(db, actor, { by: 'modelId', days, now }) : none,
       actor && admin?.role !== 'USER' ? topUsage(db, actor, { by: 'userId', days, now }) : none,
       actor ? topUsage(db, actor, { by: 'apiKeyId', days, now }) : none,
       actor ? quotaGauges(db, actor, { now }) : [],
@@ -73,7 +72,8 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
       auditScope ? db.auditLog.findMany({ where: auditScope, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 8, select: { id: true, occurredAt: true, actorLabel: true, action: true, resource: true } }) : [],
       admin?.organizationId && orgScope ? db.organization.findFirst({ where: and(orgScope, { id: admin.organizationId as string }), select: { name: true } }) : null,
     ]);
-    const [orgs, users, keys, realms, month, series, topOrgs, topModels, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAsTenant(deps.db, read);
+    const [orgs, users, keys, realms, month, series, topOrgs, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAsTenant(deps.db, read);
+    const topModels = topModelsOf(series);
 
     const cards: DashboardData['cards'] = [];
     if (orgs !== null) cards.push({ label: 'Active organizations', value: number(orgs), href: href('Organization') });
