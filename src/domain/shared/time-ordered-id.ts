@@ -15,4 +15,3 @@ export function timeOrderedId(at: Date | number = Date.now()): string {
   const random = crypto.randomUUID();
   return `${time.slice(0, 8)}-${time.slice(8)}-7${random.slice(15, 18)}-${random.slice(19)}`;
 }
-
