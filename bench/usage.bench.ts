@@ -4,7 +4,7 @@
 //   BENCH_SECONDS (default 10)   BENCH_CONNECTIONS (default "32,128")   BENCH_CPU_PROF (a folder: profile the app)
 //   BENCH_KEYS=user: every key belongs to a user of its organization (a USER key) rather than being a gateway key
 //   BENCH_LOG_LEVEL: the app's LOG_LEVEL (default warn; info logs a line per request, as production does by default)
-//   BENCH_WORKLOADS: a comma-separated subset of the workloads' names (default: all)
+//   BENCH_WORKLOADS: a semicolon-separated subset of the workloads' names, e.g. "hot tenant;GET /quota, spread" (default: all)
 //   BENCH_APP_ENTRY=dist: run the compiled bundle (dist/main.js, what `npm start` runs) instead of src/main.ts under tsx
 // The app runs as its own process (src/main.ts, as `npm start` runs it);
 // autocannon drives it from this one.
@@ -162,7 +162,7 @@ async function main() {
         ['GET /models, spread', spread, 'models'],
         ['GET /quota, spread', spread, 'quota'],
       ] as const) {
-        if (process.env.BENCH_WORKLOADS && !process.env.BENCH_WORKLOADS.split(',').includes(name)) continue;
+        if (process.env.BENCH_WORKLOADS && !process.env.BENCH_WORKLOADS.split(';').includes(name)) continue;
         const before = { app: processCpuSeconds(app.child.pid), postgres: postgresCpuSeconds(server.dataDir) };
         const batchesBefore = await batchCounts(started.url);
         const machineBefore = machineBusySeconds();
