@@ -215,8 +215,22 @@ export type ListUsableModelsInput = z.input<typeof listUsableModelsInput>;
  */
 export async function apiKeyNow(query: SqlQuery, apiKeyId: string, now: Date = new Date()): Promise<{ allowedModelIds: string[] }> {
   // rg_api_key_now (migration 0020): a PL/pgSQL function keeps its plan; planning was most of this read.
-  const [key] = await query<{ allowed_model_ids: string[]; revoked_at: Date | null; expires_at: Date | null; org_active: boolean; user_id: string | null; owner_usable: boolean | null }>(
-    'SELECT * FROM rg_api_key_now($1::uuid)', [apiKeyId]);
+  const [key] = await query<ApiKeyNowRow>('SELECT * FROM rg_api_key_now($1::uuid)', [apiKeyId]);
+  return usableKeyNow(key, now);
+}
+
+/** A row of rg_api_key_now (migration 0020): the key, its organization and its owner as they are now. */
+export interface ApiKeyNowRow {
+  allowed_model_ids: string[];
+  revoked_at: Date | null;
+  expires_at: Date | null;
+  org_active: boolean;
+  user_id: string | null;
+  owner_usable: boolean | null;
+}
+
+/** The key's allowed models when `key` (no row: no such key) may be used at `now`; UNAUTHENTICATED otherwise. */
+export function usableKeyNow(key: ApiKeyNowRow | undefined, now: Date): { allowedModelIds: string[] } {
   if (!key || !apiKeyUsable({ revokedAt: key.revoked_at, expiresAt: key.expires_at, orgActive: key.org_active, userId: key.user_id, ownerUsable: key.owner_usable }, now)) {
     throw new AppError('UNAUTHENTICATED', 'Invalid or expired API key');
   }
@@ -239,8 +253,17 @@ export interface KeyModelSource {
  * key's GET /quota (keyQuota) start here.
  */
 export async function keyUsableModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, now: Date): Promise<UsableModel[]> {
-  const [{ allowedModelIds }, { catalog, userRules }] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
-  return catalog ? usableModels(catalog, { userId: actor.userId, userRules, allowedModelIds }, now) : [];
+  const [{ allowedModelIds }, context] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
+  return keyModels(context, actor, allowedModelIds, now);
+}
+
+/** keyUsableModels once the key's state has been read (and found usable) elsewhere. */
+export async function keyModelsAllowed(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, allowedModelIds: string[], now: Date): Promise<UsableModel[]> {
+  return keyModels(await source.context(actor.organizationId, actor.userId), actor, allowedModelIds, now);
+}
+
+function keyModels(context: { catalog: ModelCatalog | null; userRules: UserModelRule[] }, actor: Extract<Actor, { kind: 'api-key' }>, allowedModelIds: string[], now: Date): UsableModel[] {
+  return context.catalog ? usableModels(context.catalog, { userId: actor.userId, userRules: context.userRules, allowedModelIds }, now) : [];
 }
 
 /** The caller's subject: an API key's (with its allowed models), or a signed-in organization member. */

@@ -1,6 +1,6 @@
 import type { PrismaClient, QuotaMetric, QuotaPeriod, QuotaSubject } from '@prisma/client';
 import { z } from 'zod';
-import { keyUsableModels, loadModelCatalog, prismaQuery, usableModels, usableModelSubject, type KeyModelSource, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
+import { keyModelsAllowed, loadModelCatalog, prismaQuery, usableKeyNow, usableModels, usableModelSubject, type ApiKeyNowRow, type KeyModelSource, type SqlQuery, type UsableModel } from '../model-access/usable-models.js';
 import type { Actor } from '../shared/actor.js';
 import { inActorTransaction } from '../shared/actor-transaction.js';
 import { parseInput } from '../shared/parse-input.js';
@@ -99,28 +99,38 @@ export async function callerQuota(db: PrismaClient, actor: Actor, rawInput: Call
 
 /**
  * GET /quota for an API key, read as the usage check reads (as listKeyModels
- * for GET /models): its usable models (keyUsableModels: the key's state now,
- * so a revoked key or a disabled owner is refused at once; the engine's
- * cached catalog and user rules), then the limits and counters now, as single
- * statements on the hot path's pool, scoped by the key itself.
+ * for GET /models), in two statements on the hot path's pool, scoped by the
+ * key itself: the key's state now (so a revoked key or a disabled owner is
+ * refused at once) with what is configured for it, then the counters now.
+ * A user's key also needs its usable models (the engine's cached catalog and
+ * user rules) for the user's per-model limits.
  */
 export async function keyQuota(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: CallerQuotaInput = {}): Promise<CallerQuota> {
   const input = parseInput(callerQuotaInput, rawInput);
   const now = input.now ?? source.clock();
-  const models = await keyUsableModels(source, actor, now);
-  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models: () => models }, now);
+  // The key as it is now and what is configured for it, in one statement (one round trip less): a key
+  // revoked, expired or whose owner or organization was disabled a moment ago is refused here, at once.
+  const [row] = await source.query<ApiKeyNowRow & Configured>(
+    'SELECT * FROM rg_api_key_now($2::uuid) CROSS JOIN rg_caller_limits($1::uuid, $2::uuid)', [actor.organizationId, actor.apiKeyId]);
+  const { allowedModelIds } = usableKeyNow(row, now);
+  const models = () => keyModelsAllowed(source, actor, allowedModelIds, now);
+  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models }, now, row);
 }
+
+/** A row of rg_caller_limits (migration 0021): the organization's quotas, the key's limits and its rate window. */
+type Configured = { monthly_token_quota: number | null; monthly_api_call_quota: number | null; max_tokens: number | null; rate_limit_per_minute: number | null; window_start: Date | null; requests: number | null };
 
 /** Both paths once the caller is known: the limits that apply, with their counters now. */
 async function quotaOf(
   query: SqlQuery,
   caller: { organizationId: string; apiKeyId: string | null; userId: string | null; models: () => UsableModel[] | Promise<UsableModel[]> },
   now: Date,
+  /** What is configured, when the caller's read already holds it. */
+  known?: Configured,
 ): Promise<CallerQuota> {
   const { organizationId, apiKeyId, userId } = caller;
   // What is configured (rg_caller_limits, migration 0021: one statement, its plan kept): the organization's quotas, the key's limits and rate window.
-  const [configured] = await query<{ monthly_token_quota: number | null; monthly_api_call_quota: number | null; max_tokens: number | null; rate_limit_per_minute: number | null; window_start: Date | null; requests: number | null }>(
-    'SELECT * FROM rg_caller_limits($1::uuid, $2::uuid)', [organizationId, apiKeyId]);
+  const configured = known ?? (await query<Configured>('SELECT * FROM rg_caller_limits($1::uuid, $2::uuid)', [organizationId, apiKeyId]))[0];
   const wanted: Wanted[] = [
     { limit: 'organization.monthlyTokens', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'TOKENS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: configured?.monthly_token_quota ?? null },
     { limit: 'organization.monthlyApiCalls', subjectType: 'ORGANIZATION', subjectId: organizationId, metric: 'API_CALLS', modelId: null, modelName: null, period: 'MONTHLY', limitValue: configured?.monthly_api_call_quota ?? null },
