@@ -15,6 +15,7 @@ export function throttleTouch(store: Store, everyMs: number, now: () => number =
   if (!touch) return;
   const destroy = store.destroy.bind(store);
   const last = new Map<string, number>();
+  let prunedAt = 0;
   store.touch = (sid, session, callback) => {
     const at = now();
     const previous = last.get(sid);
@@ -22,7 +23,11 @@ export function throttleTouch(store: Store, everyMs: number, now: () => number =
       callback?.();
       return;
     }
-    if (last.size >= 10_000) for (const [id, t] of last) if (at - t >= everyMs) last.delete(id);
+    // Sessions not touched for a whole interval are forgotten, in one pass at most once an interval.
+    if (last.size >= 10_000 && at - prunedAt >= everyMs) {
+      prunedAt = at;
+      for (const [id, t] of last) if (at - t >= everyMs) last.delete(id);
+    }
     last.set(sid, at);
     // The typings say the callback takes nothing; stores pass an error, and express-session reads it.
     const done = callback as ((err?: unknown) => void) | undefined;

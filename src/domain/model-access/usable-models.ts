@@ -249,8 +249,9 @@ export interface KeyModelSource {
 /**
  * The models an API key may use at `now`, as the next POST /usage will judge
  * them: the engine's catalog and user rules, and the key's state read now
- * (UNAUTHENTICATED for a key that may no longer be used). GET /models and a
- * key's GET /quota (keyQuota) start here.
+ * (UNAUTHENTICATED for a key that may no longer be used). GET /models starts
+ * here; a key's GET /quota (keyQuota) reads the key's state with its limits
+ * and then calls keyModelsAllowed.
  */
 export async function keyUsableModels(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, now: Date): Promise<UsableModel[]> {
   const [{ allowedModelIds }, context] = await Promise.all([apiKeyNow(source.query, actor.apiKeyId, now), source.context(actor.organizationId, actor.userId)]);
