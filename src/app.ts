@@ -13,7 +13,7 @@ import { metricsRoutes } from './http/routes/metrics.routes.js';
 import { securityHeaders } from './http/security/security-headers.js';
 import { csrfProtection } from './http/security/csrf.js';
 import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
-import { SESSION_COOKIE } from './admin/auth/admin-session.js';
+import { createAdminSession, SESSION_COOKIE } from './admin/auth/admin-session.js';
 import { PORTKEY_HOOKS_PATH, portkeyHookRoutes } from './http/integrations/portkey-hooks.routes.js';
 import { LedgerCsvExports } from './domain/usage-reports/export-ledger-csv.js';
 
@@ -65,11 +65,15 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
   // The ledger exports' COPY (which Prisma cannot send) on pools of their own, shared by the panel and the API.
   const ledgerCsv = new LedgerCsvExports({ db: deps.db, tenantUrl: deps.databaseUrl, systemUrl: deps.systemDatabaseUrl });
-  const admin = await mountAdmin(app, { ...deps, metrics, ledgerCsv });
-  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: admin.session });
-  // Gateway webhooks first: their own body limit and always-200 verdicts (see the routes file).
+  // The panel's sessions (in PostgreSQL). Cookie path '/': the same cookie signs staff in to the API too.
+  const session = createAdminSession(deps, '/');
+  // The API before the panel: a gateway's call (POST /api/v1/usage, thousands a second)
+  // then walks none of the panel's routers. Gateway webhooks first: their own body
+  // limit and always-200 verdicts (see the routes file).
+  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: [session.middleware, session.guard] });
   app.use(`/api/v1${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use('/api/v1', api.router);
+  const admin = await mountAdmin(app, { ...deps, metrics, ledgerCsv }, session);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
   // Our own 404 (Express's default answers with its own, narrower headers).
@@ -80,7 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     app,
     async close() {
       await api.close();
-      await admin.close();
+      await session.close();
       await ledgerCsv.close();
     },
   };

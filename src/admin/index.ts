@@ -1,7 +1,7 @@
 import AdminJS from 'adminjs';
 import AdminJSExpress from '@adminjs/express';
 import { Database } from '@adminjs/prisma';
-import type { Express, RequestHandler } from 'express';
+import type { Express } from 'express';
 import formidableMiddleware from 'express-formidable';
 import type { AppDeps } from '../app.js';
 import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
@@ -13,7 +13,7 @@ import { installReadOnlyFields } from './access/read-only-fields.js';
 import { localFontsOnly } from './local-fonts.js';
 import { PANEL_SCRIPT_PATH, PANEL_STYLE_PATH, panelUiRoutes } from './panel-ui.js';
 import { buildResources } from './resources/index.js';
-import { createAdminSession, SESSION_COOKIE } from './auth/admin-session.js';
+import { SESSION_COOKIE, type AdminSession } from './auth/admin-session.js';
 import { adminAuthenticate, adminAuthRoutes } from './auth/admin-auth-routes.js';
 import { adminTenant } from './auth/admin-tenant.js';
 import { adminApiGuard } from './access/api-guard.js';
@@ -30,11 +30,17 @@ const ROOT = '/admin';
 // AdminJS keeps adapters in a process-wide list; test runners may load this module many times.
 const ADAPTER_REGISTERED = Symbol.for('realmgate.admin.adapter-registered');
 
-/** The AdminJS panel at /admin: every Prisma model, signed-in users only, sessions in PostgreSQL. */
+/**
+ * The AdminJS panel at /admin: every Prisma model, signed-in users only.
+ * `session` is the panel's session (sessions in PostgreSQL, cookie path '/'):
+ * the app makes it, because the same cookie signs staff in to the API, which
+ * is mounted before the panel.
+ */
 export async function mountAdmin(
   app: Express,
   deps: AppDeps & { ledgerCsv: LedgerCsvExports },
-): Promise<{ rootPath: string; /** Session cookie + guard, for the API's panel-session sign-in. */ session: RequestHandler[]; close(): Promise<void> }> {
+  session: AdminSession,
+): Promise<{ rootPath: string }> {
   const registry = globalThis as { [ADAPTER_REGISTERED]?: boolean };
   if (!registry[ADAPTER_REGISTERED]) {
     AdminJS.registerAdapter({ Database, Resource: RealmgateResource });
@@ -75,8 +81,6 @@ export async function mountAdmin(
   if (assets) app.use(assets);
   else deps.log.warn('The admin panel bundles are not prebuilt: serving AdminJS development builds. Run `npm run bundle:admin` (it runs at npm install).');
 
-  // Path '/': the same cookie signs staff in to the API (/api/v1) too.
-  const session = createAdminSession(deps, '/');
   app.use(`${ROOT}/frontend/assets`, patchBundleEval());
   app.use(ROOT, localFontsOnly());
   app.use(panelUiRoutes());
@@ -100,5 +104,5 @@ export async function mountAdmin(
   // then sees it parsed and skips): stream callbacks would lose the context.
   app.use(ROOT, session.middleware, session.guard, passwordChange.gate, formidableMiddleware(), rejectHostileInput(), adminTenant(deps.db), ledgerExportRoutes(deps), adminApiGuard(admin), router);
 
-  return { rootPath: ROOT, session: [session.middleware, session.guard], close: () => session.close() };
+  return { rootPath: ROOT };
 }

@@ -5,7 +5,7 @@ import type { Field, Model } from './dmmf.js';
 import { TENANCY_FIELDS, isSecretField, isSystemField, type Operation, type ResourceName } from '../domain/access/permissions.js';
 import { scopeWhere } from '../domain/access/scope.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
-import type { UserActor } from './access/admin-request.js';
+import { currentAdminRequest, type UserActor } from './access/admin-request.js';
 import { SafeRecord } from './access/safe-record.js';
 import { checkDelete, checkedWriteData, lowerFirst } from '../domain/access/write-rules.js';
 import { deleteBlockers, refuseReferencedDelete } from '../domain/access/delete-blockers.js';
@@ -453,7 +453,18 @@ export class RealmgateResource extends Resource {
   private async findScoped(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<Row | null> {
     const byId = this.whereId(id);
     const where = byId && this.scoped(context, op, byId);
-    return where ? this.manager.findFirst({ where }) : null;
+    if (!where) return null;
+    // A read action's request reads its record once (admin-request.ts: scopedReads).
+    const cache = op === 'read' ? currentAdminRequest()?.scopedReads : undefined;
+    if (!cache) return this.manager.findFirst({ where });
+    const key = `${this.model.name}\u0000${String(id)}`;
+    let found = cache.get(key) as Promise<Row | null> | undefined;
+    if (!found) {
+      found = this.manager.findFirst({ where });
+      cache.set(key, found);
+      found.catch(() => cache.delete(key));
+    }
+    return found;
   }
 
   /** The adapter's filter, minus unknown, secret and Json paths, with numbers compared as numbers. */

@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler, type Response } from 'expres
 import type AdminJS from 'adminjs';
 import type { ActionDecorator, BaseResource, CurrentAdmin } from 'adminjs';
 import type { Operation } from '../../domain/access/permissions.js';
+import { withScopedReadCache } from './admin-request.js';
 import { operationOfAction } from './guard-action.js';
 
 type Kind = 'resource' | 'record' | 'bulk';
@@ -52,13 +53,17 @@ function guard(admin: AdminJS, kind: Kind, fixedAction?: string): RequestHandler
       const op = operationOfAction(action.name, (action as unknown as { action: Record<string, unknown> }).action);
       const scoped = resource as unknown as Partial<ScopedResource>;
       if (!scoped.inScope || !scoped.countInScope) return next();
-      if (kind === 'record' && !(await scoped.inScope(req.params.recordId!, { currentAdmin }, op))) return notFound(res);
-      if (kind === 'bulk') {
-        const ids = recordIds(req);
-        const { found, asked } = ids.length ? await scoped.countInScope(ids, { currentAdmin }, op) : { found: 0, asked: 1 };
-        if (found !== asked) return notFound(res);
-      }
-      next();
+      const check = async () => {
+        if (kind === 'record' && !(await scoped.inScope!(req.params.recordId!, { currentAdmin }, op))) return notFound(res);
+        if (kind === 'bulk') {
+          const ids = recordIds(req);
+          const { found, asked } = ids.length ? await scoped.countInScope!(ids, { currentAdmin }, op) : { found: 0, asked: 1 };
+          if (found !== asked) return notFound(res);
+        }
+        next();
+      };
+      // A read action writes nothing: its record, read here, serves AdminJS's findOne and the action's own check too.
+      await (op === 'read' && kind === 'record' ? withScopedReadCache(check) : check());
     } catch (e) {
       next(e);
     }

@@ -2,7 +2,7 @@ import session, { type SessionOptions } from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pg from 'pg';
 import type { RequestHandler } from 'express';
-import type { UserRole } from '@prisma/client';
+import type { OrganizationType, PricingPlan, UserRole } from '@prisma/client';
 import type { AppDeps } from '../../app.js';
 import { accountUsableSql, UUID_PATTERN } from '../../domain/auth/account-state.js';
 import { pruneLoginThrottle } from '../../domain/auth/login-throttle.js';
@@ -109,6 +109,8 @@ const ASSET_PATH = /^\/frontend\/assets\//;
  *   pool, and ends the session when the user is gone, disabled or locked
  *   (migration 0003 also deletes such sessions the moment it happens); a
  *   changed role, organization or email takes effect on this very request.
+ *   The same query reads the type and plan of the user's organization, which
+ *   the request's actor needs (admin-tenant.ts): `req.sessionOrg`.
  * An ended session reaches AdminJS without adminUser: pages redirect to the
  * login, API calls are refused.
  */
@@ -120,24 +122,45 @@ function sessionGuard(pool: pg.Pool, absoluteHours: number): RequestHandler {
     if (!current || ASSET_PATH.test(req.path)) return next();
     const end = () => s.destroy((err) => next(err));
     if (!(typeof s.signedInAt === 'number' && Date.now() - s.signedInAt < maxMs)) return end();
-    loadSessionUser(pool, current.id).then((fresh) => {
-      if (!fresh) return end();
-      if (!sameUser(fresh, current)) s.adminUser = fresh;
+    loadSessionUser(pool, current.id).then((found) => {
+      if (!found) return end();
+      if (!sameUser(found.user, current)) s.adminUser = found.user;
+      req.sessionOrg = found.org;
       next();
     }, next);
   };
 }
 
-/** The signed-in user as the database has it now; null when they may no longer hold a session. */
-export async function loadSessionUser(pool: pg.Pool, userId: string): Promise<AdminSessionUser | null> {
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** The signed-in user's organization (type and plan) as the session guard read it on this request; null without one. */
+    sessionOrg?: SessionOrganization | null;
+  }
+}
+
+export interface SessionOrganization {
+  type: OrganizationType;
+  pricingPlan: PricingPlan;
+}
+
+/**
+ * The signed-in user as the database has it now, with their organization's
+ * type and plan; null when they may no longer hold a session.
+ */
+export async function loadSessionUser(pool: pg.Pool, userId: string): Promise<{ user: AdminSessionUser; org: SessionOrganization | null } | null> {
   if (!UUID_PATTERN.test(userId)) return null;
-  const { rows } = await pool.query<AdminSessionUser>(
+  const { rows } = await pool.query<AdminSessionUser & { orgType: OrganizationType | null; orgPlan: PricingPlan | null }>(
     `SELECT u."id"::text AS id, u."email", u."role"::text AS role, u."organization_id"::text AS "organizationId",
-            COALESCE(u."display_name", u."username") AS title, u."must_change_password" AS "mustChangePassword"
-       FROM "users" AS u WHERE u."id" = $1::uuid AND ${accountUsableSql('u')}`,
+            COALESCE(u."display_name", u."username") AS title, u."must_change_password" AS "mustChangePassword",
+            o."type"::text AS "orgType", o."pricing_plan"::text AS "orgPlan"
+       FROM "users" AS u LEFT JOIN "organizations" AS o ON o."id" = u."organization_id"
+      WHERE u."id" = $1::uuid AND ${accountUsableSql('u')}`,
     [userId],
   );
-  return rows[0] ?? null;
+  const row = rows[0];
+  if (!row) return null;
+  const { orgType, orgPlan, ...user } = row;
+  return { user, org: orgType && orgPlan ? { type: orgType, pricingPlan: orgPlan } : null };
 }
 
 function sameUser(a: AdminSessionUser, b: AdminSessionUser): boolean {

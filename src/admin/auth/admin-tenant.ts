@@ -10,9 +10,9 @@ const ASSET_PATH = /^\/frontend\/assets\//;
 /**
  * Runs the rest of the request as the signed-in admin's tenant, so that
  * row-level security scopes every query the panel makes (src/db/tenant-context.ts),
- * and builds the request's actor once: the session user (re-read on this request
- * by the session guard, admin-session.ts) with their organization's type and plan,
- * on which model eligibility depends (src/domain/access/scope.ts).
+ * and builds the request's actor once: the session user with their organization's
+ * type and plan, on which model eligibility depends (src/domain/access/scope.ts),
+ * both re-read on this request by the session guard in one query (admin-session.ts).
  * Mount it after the body parser: callbacks of a request stream do not carry the
  * AsyncLocalStorage context of the middleware that started reading it.
  */
@@ -22,7 +22,11 @@ export function adminTenant(db: PrismaClient): RequestHandler {
     if (!user) return next(); // no tenant: the policies show nothing, and AdminJS sends the user to /login
     const tenant: TenantContext = { role: user.role, orgId: user.organizationId, userId: user.id };
     const meta = { ip: req.ip ?? null, userAgent: (req.get('user-agent') ?? '').slice(0, MAX_USER_AGENT) || null };
-    const org = user.organizationId && !ASSET_PATH.test(req.path) ? withTenant(tenant, () => loadOrg(db, user.organizationId!)) : Promise.resolve(null);
+    // The session guard read the organization with the user; otherwise (a bundle) it is read here.
+    const org =
+      req.sessionOrg !== undefined || !user.organizationId || ASSET_PATH.test(req.path)
+        ? Promise.resolve(req.sessionOrg ?? null)
+        : withTenant(tenant, () => loadOrg(db, user.organizationId!));
     org.then((found) => {
       const actor: UserActor = { kind: 'user', userId: user.id, organizationId: user.organizationId, role: user.role, email: user.email, org: found };
       withTenant(tenant, () => runAdminRequest({ sessionUserId: user.id, actor, meta }, next));

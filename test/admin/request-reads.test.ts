@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PrismaClient } from '@prisma/client';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { createTenantPrisma } from '../../src/db/tenant-context.js';
+import { appDatabase, type AppDatabase } from '../support/app-database.js';
+import { AdminClient } from '../support/admin-client.js';
+import { createWorld, type World } from '../support/admin-fixtures.js';
+import { createModel } from '../support/factories.js';
+import { startRunningApp, type RunningApp } from '../support/running-app.js';
+
+/**
+ * What one panel request reads, counted on the app's own clients (both
+ * logins): a record's page reads the record once (the guard's scope check,
+ * AdminJS's findOne and the show action's check share it), and the signed-in
+ * user's organization comes with the session's user re-read rather than in a
+ * transaction of its own. Neither may cost correctness: a record out of scope
+ * is still not found, and a changed plan applies on the very next request.
+ */
+let t: AppDatabase;
+let app: RunningApp;
+let world: World;
+let tenantBase: PrismaClient;
+let systemBase: PrismaClient;
+const reads: string[] = [];
+
+/** A login's client that notes every model operation it runs ("Realm.findFirst"). */
+function noting(url: string): PrismaClient {
+  const base = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 4 }) });
+  return base.$extends({
+    query: {
+      async $allOperations({ model, operation, args, query }) {
+        if (model) reads.push(`${model}.${operation}`);
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+}
+
+beforeAll(async () => {
+  t = await appDatabase('request_reads');
+  world = await createWorld(t.db);
+  tenantBase = noting(t.appUrl);
+  systemBase = noting(t.systemUrl);
+  app = await startRunningApp({ ...t, app: createTenantPrisma(tenantBase, systemBase), system: systemBase });
+}, 180_000);
+afterAll(async () => {
+  await app?.close();
+  await tenantBase?.$disconnect();
+  await systemBase?.$disconnect();
+  await t?.drop();
+});
+
+/** The model operations one request runs. */
+async function readsOf(request: () => Promise<unknown>): Promise<string[]> {
+  reads.length = 0;
+  await request();
+  return [...reads];
+}
+
+describe('what a panel request reads', () => {
+  it("reads a record's page's record once, for an org admin and a superadmin", async () => {
+    const realm = await t.db.realm.create({ data: { organizationId: world.orgA.id, ownerId: world.user.id, name: 'Reads once' } });
+    for (const email of [world.admin.email, world.superadmin.email]) {
+      const c = await AdminClient.signIn(app.baseUrl, email);
+      const ops = await readsOf(async () => {
+        const res = await c.show('Realm', realm.id);
+        expect(res.status).toBe(200);
+        expect(res.body.record.params.name).toBe('Reads once');
+      });
+      expect(ops.filter((op) => op === 'Realm.findFirst')).toEqual(['Realm.findFirst']);
+      // The org admin's organization came with the session's user: no read of it on its own.
+      expect(ops.filter((op) => op === 'Organization.findUnique')).toEqual([]);
+    }
+  });
+
+  it('still answers 404 for a record of another organization, on every request', async () => {
+    const theirs = await t.db.realm.create({ data: { organizationId: world.orgB.id, ownerId: world.userB.id, name: 'Not yours' } });
+    const c = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    for (let i = 0; i < 2; i++) {
+      const res = await c.show('Realm', theirs.id);
+      expect(res.status).toBe(404);
+      expect(JSON.stringify(res.body)).not.toContain('Not yours');
+    }
+  });
+
+  it("applies a change of the organization's plan on the next request (model eligibility)", async () => {
+    const model = await createModel(t.db, { name: `Enterprise only ${Date.now()}`, requiredPlan: 'ENTERPRISE' });
+    const c = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    const visible = async () => (await c.show('AiModel', model.id)).status;
+    expect(await visible()).toBe(404); // org A is on STARTER
+    await t.db.organization.update({ where: { id: world.orgA.id }, data: { pricingPlan: 'ENTERPRISE' } });
+    expect(await visible()).toBe(200);
+    await t.db.organization.update({ where: { id: world.orgA.id }, data: { pricingPlan: 'STARTER' } });
+    expect(await visible()).toBe(404);
+  });
+});
