@@ -336,6 +336,38 @@ describe('the daily rollups list at scale', () => {
   });
 });
 
+describe('the chat messages list', () => {
+  it('sorts by time or session only: a sort by text, role, user or tokens falls back to the newest first', async () => {
+    const [org] = await q<{ id: string }>(`INSERT INTO organizations (name) VALUES ('Org C chat') RETURNING id`);
+    const [session] = await q<{ id: string }>(`INSERT INTO chat_sessions (organization_id, title) VALUES ($1, 'Sort check') RETURNING id`, [org!.id]);
+    // The newer half written by the user with the lowest id, in the role that sorts first.
+    const [low, high] = ['00000000-0000-4000-8000-000000000c01', 'ffffffff-ffff-4fff-bfff-fffffffffc02'];
+    await q(
+      `INSERT INTO users (id, organization_id, username, email, password_hash, role)
+       SELECT id, $1, 'chat-' || right(id::text, 4), 'chat-' || right(id::text, 4) || '@sort.example', 'x', 'USER' FROM unnest($2::uuid[]) AS v(id)`,
+      [org!.id, [low, high]],
+    );
+    // Text, tokens, role and user all run against time: a sort by any of them would turn the order around.
+    await q(
+      `INSERT INTO chat_messages (organization_id, session_id, user_id, role, content, tokens, created_at)
+       SELECT $1, $2, CASE WHEN i < 15 THEN $3::uuid ELSE $4::uuid END, (CASE WHEN i < 15 THEN 'USER' ELSE 'ASSISTANT' END)::"ChatRole",
+              'm' || lpad(i::text, 3, '0'), i, now() - make_interval(mins => i)
+         FROM generate_series(0, 29) i`,
+      [org!.id, session!.id, low, high],
+    );
+    const list = (query: string) => superadmin.get(`/resources/ChatMessage/actions/list?perPage=10&filters.organization=${org!.id}${query}`);
+    const newest = await list('');
+    expect(newest.outcome).toBe('ok');
+    expect(newest.body.records.map((r: any) => r.params.content)).toEqual(Array.from({ length: 10 }, (_, i) => `m${String(i).padStart(3, '0')}`));
+    const ids = (res: any) => res.body.records.map((r: any) => r.id);
+    for (const sortBy of ['content', 'role', 'tokens', 'user']) {
+      expect(ids(await list(`&sortBy=${sortBy}&direction=desc`)), sortBy).toEqual(ids(newest));
+    }
+    const oldest = await list('&sortBy=createdAt&direction=asc');
+    expect(oldest.body.records[0].params.content).toBe('m029');
+  });
+});
+
 /** RFC 4180 fields: quoted fields may hold commas, doubled quotes and line breaks; rows end with CRLF. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
