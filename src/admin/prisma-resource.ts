@@ -227,6 +227,10 @@ export class RealmgateResource extends Resource {
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return [];
+    // Read as a reference of another resource's record on a read action's page:
+    // with the page's other references, in one transaction (admin-request.ts).
+    const batch = context?.resource !== this ? currentAdminRequest()?.referenceReads : undefined;
+    if (batch) return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
     const rows: Row[] = await this.manager.findMany({ where });
     return this.titledRecords(rows);
   }
@@ -359,10 +363,10 @@ export class RealmgateResource extends Resource {
     return new SafeRecord(params, this);
   }
 
-  /** Records with their computed title (record-titles.ts), the related names read once for the whole page. */
-  private async titledRecords(rows: Row[]): Promise<BaseRecord[]> {
+  /** Records with their computed title (record-titles.ts), the related names read once for the whole page (on `client`, the caller's transaction if any). */
+  private async titledRecords(rows: Row[], client: Prisma.TransactionClient | PrismaClient = this.client as PrismaClient): Promise<BaseRecord[]> {
     const computed = COMPUTED_TITLES[this.model.name];
-    const titles = computed && rows.length ? await computed.load(this.client as PrismaClient, rows) : undefined;
+    const titles = computed && rows.length ? await computed.load(client as PrismaClient, rows) : undefined;
     return rows.map((row) => this.record(row, titles?.get(this.idOf(row))));
   }
 

@@ -29,7 +29,8 @@ function noting(url: string): PrismaClient {
   return base.$extends({
     query: {
       async $allOperations({ model, operation, args, query }) {
-        if (model) reads.push(`${model}.${operation}`);
+        // A tenant's transaction starts by setting the tenant (src/db/tenant-context.ts): one '$executeRaw' each.
+        reads.push(model ? `${model}.${operation}` : operation);
         return query(args);
       },
     },
@@ -71,6 +72,24 @@ describe('what a panel request reads', () => {
       // The org admin's organization came with the session's user: no read of it on its own.
       expect(ops.filter((op) => op === 'Organization.findUnique')).toEqual([]);
     }
+  });
+
+  it("reads the records a page refers to in one tenant transaction (an org admin's API key page)", async () => {
+    const realm = await t.db.realm.create({ data: { organizationId: world.orgA.id, ownerId: world.user.id, name: 'Key realm' } });
+    const key = await t.db.apiKey.create({
+      data: { organizationId: world.orgA.id, userId: world.user.id, realmId: realm.id, name: 'Refers to three', prefix: 'rgk_reads', keyHash: `reads-${Date.now()}`, type: 'USER', scopes: ['usage:write'] },
+    });
+    const c = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    const ops = await readsOf(async () => {
+      const res = await c.show('ApiKey', key.id);
+      expect(res.status).toBe(200);
+      const populated = res.body.record.populated;
+      expect([populated.organization?.id, populated.user?.id, populated.realm?.id]).toEqual([world.orgA.id, world.user.id, realm.id]);
+      expect(populated.realm.title).toBe(`Key realm · ${world.user.email}`);
+    });
+    // The key itself, then its organization, user and realm (with the realm's owner for its title): two transactions.
+    expect(ops.filter((op) => op === '$executeRaw')).toHaveLength(2);
+    expect(ops.filter((op) => op !== '$executeRaw').sort()).toEqual(['ApiKey.findFirst', 'Organization.findMany', 'Realm.findMany', 'User.findMany', 'User.findMany']);
   });
 
   it('still answers 404 for a record of another organization, on every request', async () => {

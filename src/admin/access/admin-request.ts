@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { UserActor } from '../../domain/shared/actor.js';
 import type { RequestMeta } from '../../domain/audit/record-audit.js';
+import type { PrismaClient } from '@prisma/client';
+import { readAsTenant } from '../../db/tenant-context.js';
 
 export type { UserActor };
 
@@ -19,6 +21,35 @@ export interface AdminRequest {
    * read the record once.
    */
   scopedReads?: Map<string, Promise<unknown>>;
+  /** Set with scopedReads: the reads of the records a page refers to, gathered into one tenant transaction. */
+  referenceReads?: ReadBatch;
+}
+
+/**
+ * Reads asked for in the same turn of the event loop (AdminJS's populator asks
+ * for every referenced resource at once), run together in one tenant
+ * transaction (readAsTenant; side by side without one for system-wide
+ * contexts): two statements for the tenant in all instead of a transaction of
+ * four statements each.
+ */
+export class ReadBatch {
+  private pending: { db: PrismaClient; read: (client: PrismaClient) => Promise<unknown>; done: (value: Promise<unknown>) => void }[] = [];
+
+  run<T>(db: PrismaClient, read: (client: PrismaClient) => Promise<T>): Promise<T> {
+    return new Promise<unknown>((done) => {
+      if (!this.pending.length) setImmediate(() => this.flush());
+      this.pending.push({ db, read, done });
+    }) as Promise<T>;
+  }
+
+  private flush(): void {
+    for (const db of new Set(this.pending.map((p) => p.db))) {
+      const batch = this.pending.filter((p) => p.db === db);
+      const all = readAsTenant(db, (client) => Promise.all(batch.map((p) => p.read(client))));
+      batch.forEach((p, i) => p.done(all.then((values) => values[i])));
+    }
+    this.pending = [];
+  }
 }
 
 const storage = new AsyncLocalStorage<AdminRequest>();
@@ -31,7 +62,7 @@ export function runAdminRequest<T>(request: AdminRequest, fn: () => T): T {
 /** Runs `fn` (the rest of a request that runs a read action) with a per-request cache of scoped reads by id. */
 export function withScopedReadCache<T>(fn: () => T): T {
   const request = storage.getStore();
-  return request ? storage.run(Object.freeze({ ...request, scopedReads: new Map() }), fn) : fn();
+  return request ? storage.run(Object.freeze({ ...request, scopedReads: new Map(), referenceReads: new ReadBatch() }), fn) : fn();
 }
 
 /** The panel request being served, if any. */

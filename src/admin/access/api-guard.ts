@@ -62,8 +62,9 @@ function guard(admin: AdminJS, kind: Kind, fixedAction?: string): RequestHandler
         }
         next();
       };
-      // A read action writes nothing: its record, read here, serves AdminJS's findOne and the action's own check too.
-      await (op === 'read' && kind === 'record' ? withScopedReadCache(check) : check());
+      // A read action writes nothing: its record, read here, serves AdminJS's findOne and the action's
+      // own check too, and the records its page refers to are read together (admin-request.ts).
+      await (op === 'read' && kind !== 'bulk' ? withScopedReadCache(check) : check());
     } catch (e) {
       next(e);
     }
