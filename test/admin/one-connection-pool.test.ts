@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createTenantPrisma } from '../../src/db/tenant-context.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createWorld, type World } from '../support/admin-fixtures.js';
-import { startRunningApp, type RunningApp } from '../support/running-app.js';
+import { startRunningAppOn, type RunningApp } from '../support/running-app.js';
 
 /**
  * No page may hold one pooled connection while it waits for another: under
@@ -20,20 +19,15 @@ import { startRunningApp, type RunningApp } from '../support/running-app.js';
 let t: AppDatabase;
 let app: RunningApp;
 let world: World;
-let tenantBase: PrismaClient;
-let systemBase: PrismaClient;
 
 beforeAll(async () => {
   t = await appDatabase('one_connection_pool');
   world = await createWorld(t.db);
-  tenantBase = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.appUrl, max: 1 }) });
-  systemBase = new PrismaClient({ adapter: new PrismaPg({ connectionString: t.systemUrl, max: 1 }) });
-  app = await startRunningApp({ ...t, app: createTenantPrisma(tenantBase, systemBase), system: systemBase });
+  const onePool = (url: string) => new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: 1 }) });
+  app = await startRunningAppOn(t, { tenant: onePool(t.appUrl), system: onePool(t.systemUrl) });
 }, 180_000);
 afterAll(async () => {
   await app?.close();
-  await tenantBase?.$disconnect();
-  await systemBase?.$disconnect();
   await t?.drop();
 });
 

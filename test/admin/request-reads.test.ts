@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { createTenantPrisma } from '../../src/db/tenant-context.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { AdminClient } from '../support/admin-client.js';
 import { createWorld, type World } from '../support/admin-fixtures.js';
 import { createModel } from '../support/factories.js';
-import { startRunningApp, type RunningApp } from '../support/running-app.js';
+import { startRunningAppOn, type RunningApp } from '../support/running-app.js';
 
 /**
  * What one panel request reads, counted on the app's own clients (both
@@ -19,8 +18,6 @@ import { startRunningApp, type RunningApp } from '../support/running-app.js';
 let t: AppDatabase;
 let app: RunningApp;
 let world: World;
-let tenantBase: PrismaClient;
-let systemBase: PrismaClient;
 const reads: string[] = [];
 
 /** A login's client that notes every model operation it runs ("Realm.findFirst"). */
@@ -40,14 +37,10 @@ function noting(url: string): PrismaClient {
 beforeAll(async () => {
   t = await appDatabase('request_reads');
   world = await createWorld(t.db);
-  tenantBase = noting(t.appUrl);
-  systemBase = noting(t.systemUrl);
-  app = await startRunningApp({ ...t, app: createTenantPrisma(tenantBase, systemBase), system: systemBase });
+  app = await startRunningAppOn(t, { tenant: noting(t.appUrl), system: noting(t.systemUrl) });
 }, 180_000);
 afterAll(async () => {
   await app?.close();
-  await tenantBase?.$disconnect();
-  await systemBase?.$disconnect();
   await t?.drop();
 });
 

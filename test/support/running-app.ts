@@ -4,6 +4,8 @@ import type { Server } from 'node:http';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { parseConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { PrismaClient } from '@prisma/client';
+import { createTenantPrisma } from '../../src/db/tenant-context.js';
 import type { AppDatabase } from './app-database.js';
 import { HTTP_SERVER_OPTIONS } from '../../src/http/server-options.js';
 
@@ -52,6 +54,23 @@ export async function startRunningApp(database: AppDatabase, env: Record<string,
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await built.close();
+    },
+  };
+}
+
+/**
+ * The app on clients of the test's choosing for both logins (a pool of one
+ * connection, a client that counts what it runs), routed by tenant as in
+ * production; close() also disconnects them.
+ */
+export async function startRunningAppOn(database: AppDatabase, clients: { tenant: PrismaClient; system: PrismaClient }): Promise<RunningApp> {
+  const app = await startRunningApp({ ...database, app: createTenantPrisma(clients.tenant, clients.system), system: clients.system });
+  return {
+    ...app,
+    async close() {
+      await app.close();
+      await clients.tenant.$disconnect();
+      await clients.system.$disconnect();
     },
   };
 }
