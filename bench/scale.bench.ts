@@ -148,6 +148,10 @@ async function main() {
       ue('usage, org admin: model', oa, `filters.model=${model}`, 'organization_id = $1 AND model_id = $2', [mine.organizationId, model]),
       ue('usage, org admin: realm', oa, `filters.realm=${mine.realmId}`, 'organization_id = $1 AND realm_id = $2', [mine.organizationId, mine.realmId]),
       ue('usage, org admin: date range', oa, range, `organization_id = $3 AND ${DATE}`, [from, to, mine.organizationId]),
+      // The totals line the usage list asks for after its page (view=totals): sums of the coarsest rollups that hold the filter.
+      { name: 'usage totals line', api: () => app!.get(sa, list('UsageEvent', 'view=totals')), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups`) },
+      { name: 'usage totals line, organization', api: () => app!.get(sa, list('UsageEvent', `view=totals&filters.organization=${org}`)), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [org]) },
+      { name: 'usage totals line, org admin', api: () => app!.get(oa, list('UsageEvent', 'view=totals')), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [mine.organizationId]) },
       { name: 'usage event page (show)', api: () => app!.get(sa, `/resources/UsageEvent/records/${event}/show`), plain: () => sql(`${U} WHERE id = $1`, [event]) },
       { name: 'usage event page, org admin', api: () => app!.get(oa, `/resources/UsageEvent/records/${ownEvent}/show`), plain: () => sql(`${U} WHERE organization_id = $1 AND id = $2`, [mine.organizationId, ownEvent]) },
       { name: 'daily rollups list, first page', api: () => app!.get(sa, '/resources/UsageDailyRollup/actions/list?perPage=10'), plain: () => sql(`SELECT * FROM usage_daily_rollups ORDER BY day DESC LIMIT 10`) },

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
@@ -83,6 +84,23 @@ describe('what a panel request reads', () => {
     // The key itself, then its organization, user and realm (with the realm's owner for its title): two transactions.
     expect(ops.filter((op) => op === '$executeRaw')).toHaveLength(2);
     expect(ops.filter((op) => op !== '$executeRaw').sort()).toEqual(['ApiKey.findFirst', 'Organization.findMany', 'Realm.findMany', 'User.findMany', 'User.findMany']);
+  });
+
+  it("sums a usage list's totals line from the coarsest rollups that hold its filter", async () => {
+    const totals = async (c: AdminClient, query: string) =>
+      readsOf(async () => {
+        const res = await c.get(`/resources/UsageEvent/actions/list?view=totals${query}`);
+        expect(res.body.meta.totals?.source).toBe('rollups');
+      });
+    const superadmin = await AdminClient.signIn(app.baseUrl, world.superadmin.email);
+    const admin = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    const sums = (ops: string[]) => ops.filter((op) => op.endsWith('.aggregate'));
+    // Unfiltered, a model or an organization: the model rollups (the daily ones hold a row per user and key too).
+    expect(sums(await totals(superadmin, ''))).toEqual(['UsageDailyModelRollup.aggregate']);
+    expect(sums(await totals(admin, `&filters.model=${crypto.randomUUID()}`))).toEqual(['UsageDailyModelRollup.aggregate']);
+    // A user or a key: the key rollups. A user and a model together: only the daily rollups hold both.
+    expect(sums(await totals(admin, `&filters.user=${world.user.id}`))).toEqual(['UsageDailyKeyRollup.aggregate']);
+    expect(sums(await totals(admin, `&filters.user=${world.user.id}&filters.model=${crypto.randomUUID()}`))).toEqual(['UsageDailyRollup.aggregate']);
   });
 
   it('still answers 404 for a record of another organization, on every request', async () => {

@@ -4,6 +4,7 @@ import { scopeWhere } from '../access/scope.js';
 import { COUNT_CAP } from './ledger-cursor.js';
 import { usageWhere, type UsageFilter } from './ledger-filters.js';
 import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
+import { rollupsFor } from './rollup-tables.js';
 
 export interface UsageTotals {
   tokens: string;
@@ -16,9 +17,10 @@ const DAY = 86_400_000;
 const isoDay = (d: Date) => d.toISOString().slice(0, 10);
 
 /**
- * Tokens and requests for a usage filter. From daily rollups whenever the
+ * Tokens and requests for a usage filter. From the rollups whenever the
  * filter is one they can answer (organization, user, key, model, whole UTC
- * days); otherwise from the ledger, but only when the caller's capped count
+ * days), the coarsest table that holds its columns; otherwise from the
+ * ledger, but only when the caller's capped count
  * says the match is small (`matched` below COUNT_CAP); else null. Never a sum
  * over the whole ledger.
  */
@@ -30,7 +32,9 @@ export async function usageTotals(db: PrismaClient, actor: Actor, input: { filte
     if (!scope) return null;
     const day = f.from || f.to ? { day: { ...(f.from ? { gte: new Date(isoDay(f.from)) } : {}), ...(f.to ? { lte: new Date(isoDay(f.to)) } : {}) } } : {};
     const where = andWhere(scope, Object.fromEntries(Object.entries({ organizationId: f.organizationId, userId: f.userId, apiKeyId: f.apiKeyId, modelId: f.modelId }).filter(([, v]) => v)), day);
-    const sum = await db.usageDailyRollup.aggregate({ where, _sum: { totalTokens: true, requests: true } });
+    // The coarsest rollups that hold the filter's columns (rollup-tables.ts): an unfiltered
+    // superadmin's total sums the model rollups, not the 1.45M daily rows of a 10M-row ledger.
+    const sum = await rollupsFor(db, where).aggregate({ where, _sum: { totalTokens: true, requests: true } });
     return { tokens: String(sum._sum.totalTokens ?? 0n), requests: String(sum._sum.requests ?? 0n), source: 'rollups' };
   }
   if (input.matched === undefined || input.matched >= COUNT_CAP) return null;
