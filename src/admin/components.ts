@@ -59,6 +59,8 @@ componentLoader.override('ActionHeader', path.join(DIR, 'action-header.tsx'));
 componentLoader.override('DefaultDatetimeListProperty', path.join(DIR, 'datetime-utc-list.tsx'));
 componentLoader.override('DefaultDatetimeShowProperty', path.join(DIR, 'datetime-utc-show.tsx'));
 componentLoader.override('DefaultDatetimeEditProperty', path.join(DIR, 'datetime-utc-edit.tsx'));
+// The filter drawer's reference selects load their options when opened, not with every list page.
+componentLoader.override('DefaultReferenceFilterProperty', path.join(DIR, 'reference-filter.tsx'));
 
 // Where AdminJS writes and serves the bundle (its ADMIN_JS_TMP_DIR, read once at import).
 const tmpDir = () => path.resolve(process.env.ADMIN_JS_TMP_DIR || '.adminjs');

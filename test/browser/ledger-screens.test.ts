@@ -139,4 +139,32 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
       expect(await page.locator('[data-testid="dashboard"]').innerText()).not.toContain('All organizations');
     }, 'ledger-org-admin');
   }, 400_000);
+
+  it("loads a reference filter's options when it is opened, not with the list", async () => {
+    await signedIn(world.superadmin.email, async (page) => {
+      const searches: string[] = [];
+      page.on('request', (r) => r.url().includes('/actions/search') && searches.push(new URL(r.url()).pathname));
+      await page.goto('/admin/resources/UsageEvent');
+      await page.waitForSelector('[data-testid="ledger-list"]');
+      await expectRows(page, 'UsageEvent', 50);
+      await page.locator('a, button', { hasText: /^\s*Filter/ }).first().click();
+      await page.waitForTimeout(500);
+      expect(searches).toEqual([]); // five reference filters, none asked yet
+      // Opened: the first options of the one filter opened, then typing searches.
+      await page.locator('label:has-text("Organization")').locator('..').locator('[class*="control"]').first().click();
+      const option = page.locator('[id^="react-select-"][id*="-option-"]');
+      await expect.poll(() => option.allInnerTexts(), { timeout: 20_000 }).toContain(orgBName);
+      expect(searches).toEqual(['/admin/api/resources/Organization/actions/search']);
+      await page.keyboard.type(orgBName.slice(-4));
+      await expect.poll(() => option.allInnerTexts(), { timeout: 20_000 }).toEqual([orgBName]);
+      await option.first().click();
+      await page.locator('button', { hasText: /Apply/ }).first().click();
+      // Chosen and applied: the URL and the list follow, and the select names the organization.
+      await expect.poll(() => new URL(page.url()).searchParams.get('filters.organization'), { timeout: 20_000 }).toBe(world.orgB.id);
+      await page.goto(`/admin/resources/UsageEvent?filters.organization=${world.orgB.id}`);
+      await expectRows(page, 'UsageEvent', 5);
+      await page.locator('a, button', { hasText: /^\s*Filter/ }).first().click();
+      await expect.poll(() => page.locator('label:has-text("Organization")').locator('..').innerText(), { timeout: 20_000 }).toContain(orgBName);
+    }, 'reference filter');
+  });
 });
