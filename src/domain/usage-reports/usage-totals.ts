@@ -20,9 +20,8 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
  * Tokens and requests for a usage filter. From the rollups whenever the
  * filter is one they can answer (organization, user, key, model, whole UTC
  * days), the coarsest table that holds its columns; otherwise from the
- * ledger, but only when the caller's capped count
- * says the match is small (`matched` below COUNT_CAP); else null. Never a sum
- * over the whole ledger.
+ * ledger, but only when the caller's capped count says the match is small
+ * (`matched` below COUNT_CAP); else null. Never a sum over the whole ledger.
  */
 export async function usageTotals(db: PrismaClient, actor: Actor, input: { filter: UsageFilter; matched?: number }): Promise<UsageTotals | null> {
   const f = input.filter;
