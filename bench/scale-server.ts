@@ -1,7 +1,7 @@
 // The app of bench:scale on loopback, as main.ts builds it (tenant client on
 // the app login, system login beside it), with sign-in and a JSON GET helper.
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { PrismaClient } from '@prisma/client';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
@@ -41,7 +41,7 @@ export async function startBenchServer(opts: { appUrl: string; systemUrl: string
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: SECRET, API_KEY_PEPPER: SECRET, ENCRYPTION_KEY: 'a'.repeat(64) });
   const built = await buildApp({ config, db: createTenantPrisma(base, system), databaseUrl: opts.appUrl, systemDb: system, systemDatabaseUrl: opts.systemUrl, log: createLogger((process.env.BENCH_LOG ?? 'silent') as 'silent') });
   const http = await new Promise<Server>((resolve) => {
-    const s = built.app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(built.listener).listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {

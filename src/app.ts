@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import compression from 'compression';
 import type { PrismaClient } from '@prisma/client';
@@ -6,11 +7,12 @@ import type { Logger } from './logger.js';
 import { mountAdmin } from './admin/index.js';
 import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
-import { buildApiRouter } from './http/api-router.js';
+import { API_BASE, buildApiRouter } from './http/api-router.js';
 import { docsRoutes } from './http/routes/docs.routes.js';
 import { createMetrics, httpMetrics, type Metrics } from './http/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
-import { securityHeaders } from './http/security/security-headers.js';
+import { jsonSecurityHeaders, securityHeaders } from './http/security/security-headers.js';
+import { GatewayLane } from './http/gateway-lane.js';
 import { csrfProtection } from './http/security/csrf.js';
 import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-client.js';
 import { createAdminSession, SESSION_COOKIE } from './admin/auth/admin-session.js';
@@ -41,6 +43,10 @@ export interface AppDeps {
 
 export interface BuiltApp {
   app: Express;
+  /** The server's request listener: the gateway lane, then the Express app (http.createServer(listener)). */
+  listener: RequestListener;
+  /** The gateway lane alone (tests tell its requests from Express's with it). */
+  lane: GatewayLane;
   /** Releases what the app holds (session store pool). */
   close(): Promise<void>;
 }
@@ -58,7 +64,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(httpMetrics(metrics));
-  app.use(securityHeaders({ production: deps.config.NODE_ENV === 'production' }));
+  const production = deps.config.NODE_ENV === 'production';
+  app.use(securityHeaders({ production }));
   app.use(csrfProtection({ secret: deps.config.SESSION_SECRET, sessionCookie: SESSION_COOKIE, cookiePath: '/' }));
   app.get(CSRF_SCRIPT_PATH, (_req, res) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(CSRF_CLIENT_SCRIPT));
   app.use(healthRoutes(deps));
@@ -70,9 +77,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // The API before the panel: a gateway's call (POST /api/v1/usage, thousands a second)
   // then walks none of the panel's routers. Gateway webhooks first: their own body
   // limit and always-200 verdicts (see the routes file).
-  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: [session.middleware, session.guard] });
-  app.use(`/api/v1${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
-  app.use('/api/v1', api.router);
+  // The gateway's POSTs are served ahead of Express by the same handlers (gateway-lane.ts).
+  const lane = new GatewayLane({ metrics, securityHeaders: jsonSecurityHeaders({ production }), trustProxy: app.get('trust proxy fn') });
+  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: [session.middleware, session.guard], lane });
+  app.use(`${API_BASE}${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
+  app.use(API_BASE, api.router);
   const admin = await mountAdmin(app, { ...deps, metrics, ledgerCsv }, session);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
@@ -82,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
 
   return {
     app,
+    listener: lane.listener(app),
+    lane,
     async close() {
       await api.close();
       await session.close();

@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     shutdown.add(PHASE.app, 'app', () => built.close());
     if (shutdown.stopping) return;
     server.off('request', starting);
-    server.on('request', built.app);
+    server.on('request', built.listener);
 
     const { port } = server.address() as AddressInfo;
     const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;

@@ -20,13 +20,21 @@ import { tenantRoutes } from './routes/tenant.routes.js';
 import { assistantRoutes } from './routes/assistants.routes.js';
 import { adminRoutes } from './routes/admin.routes.js';
 import { UsageEngine } from '../domain/usage/usage-engine.js';
+import type { GatewayLane } from './gateway-lane.js';
 import type { LedgerCsvExports } from '../domain/usage-reports/export-ledger-csv.js';
+
+/** Where the API is mounted (app.ts). */
+export const API_BASE = '/api/v1';
 
 /** What a routes file gets: the router to add to, the OpenAPI registry, and the app's dependencies. */
 export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
   deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine; ledgerCsv: LedgerCsvExports };
+  /** Serves a POST route in the gateway lane too (gateway-lane.ts), after the API's request log and body parser. */
+  addToLane?(path: string, handler: RequestHandler): void;
+  /** The gateway lane itself, for routes with a pipeline of their own (Portkey's hooks). */
+  lane?: GatewayLane;
 }
 
 /** Every routes file of /api/v1, in the order their operations appear in the document. */
@@ -35,6 +43,8 @@ const ROUTES: Array<(api: Api) => void> = [authRoutes, meRoutes, apiKeyRoutes, t
 export interface ApiOptions {
   /** The panel's session middleware + guard: signed-in staff may use the API with their cookie. */
   session?: RequestHandler[];
+  /** The gateway lane: routes defined with `lane: true` are served there too. */
+  lane?: GatewayLane;
 }
 
 /**
@@ -55,14 +65,20 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: Le
     maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
   });
   usageEngineMetrics(deps.metrics, usage.stats);
+  // The same handlers on the router and, for the lane's routes, in the lane.
+  const logging = requestLogging(deps.log);
+  const body = jsonBody(deps.config.API_BODY_LIMIT);
+  const onError = apiErrorHandler(deps.log, deps.metrics);
+  const { lane } = options;
   const api: Api = {
     router,
     registry,
     deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000, usage.query) },
+    ...(lane ? { lane, addToLane: (path: string, handler: RequestHandler) => lane.post(`${API_BASE}${path}`, API_BASE, [...logging, ...body, handler], onError) } : {}),
   };
 
-  router.use(...requestLogging(deps.log));
-  router.use(...jsonBody(deps.config.API_BODY_LIMIT));
+  router.use(...logging);
+  router.use(...body);
   for (const add of ROUTES) add(api);
 
   let document: unknown;
@@ -71,6 +87,6 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: Le
     res.json(document);
   });
   router.use(apiNotFound);
-  router.use(apiErrorHandler(deps.log, deps.metrics));
+  router.use(onError);
   return { router, registry, api, close: async () => { await usage.close(); await tracker.stop(); } };
 }

@@ -67,7 +67,8 @@ export function apiErrorHandler(log: Logger, metrics?: Pick<Metrics, 'quotaRefus
     if (known) return sendAppError(res, known, metrics);
     (req.log ?? log).error({ err }, 'unhandled error');
     const body: ErrorEnvelope = { error: { code: 'INTERNAL', message: 'Internal server error' } };
-    res.status(500).json(body);
+    if (req.method === 'GET' || req.method === 'HEAD') res.status(500).json(body);
+    else writeJson(res, 500, body);
   };
 }
 

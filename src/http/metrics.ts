@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { PrismaClient } from '@prisma/client';
 import type { RequestHandler } from 'express';
+import type { ServerResponse } from 'node:http';
 import { inActorTransaction } from '../domain/shared/actor-transaction.js';
 
 /**
@@ -101,13 +102,17 @@ export function usageEngineMetrics(metrics: Metrics, stats: { readonly batches: 
 /** Counts and times every request under the path it was routed by (the pattern, not the URL: bounded labels). */
 export function httpMetrics(metrics: Metrics): RequestHandler {
   return (req, res, next) => {
-    const end = metrics.httpDuration.startTimer();
-    res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl ? `${req.baseUrl}/*` : 'unmatched';
-      const labels = { method: req.method, route, status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      end(labels);
-    });
+    observeHttp(metrics, req.method, res, () => (req.route?.path ? `${req.baseUrl}${req.route.path}` : req.baseUrl ? `${req.baseUrl}/*` : 'unmatched'));
     next();
   };
+}
+
+/** Counts and times one answer when it is finished, labelled with its method, route pattern (`routeOf`) and status. */
+export function observeHttp(metrics: Metrics, method: string, res: ServerResponse, routeOf: () => string): void {
+  const end = metrics.httpDuration.startTimer();
+  res.on('finish', () => {
+    const labels = { method, route: routeOf(), status: String(res.statusCode) };
+    metrics.httpRequests.inc(labels);
+    end(labels);
+  });
 }

@@ -79,6 +79,12 @@ export interface RouteSpec<P extends AnyZodObject, Q extends AnyZodObject, B ext
   errors?: ErrorCode[];
   /** Allowed while the user still has to change a temporary password (GET /me). */
   allowPendingPasswordChange?: boolean;
+  /**
+   * Served in the gateway lane too (src/http/gateway-lane.ts: without Express,
+   * for the calls a gateway makes on every model request). Only a POST whose
+   * handler uses principal, params and body, not ctx.req or ctx.res.
+   */
+  lane?: boolean;
   handle(ctx: HandlerContext<P, Q, B>): Promise<Wire<z.input<R>>> | Wire<z.input<R>>;
 }
 
@@ -177,7 +183,7 @@ function sendJson(req: Request, res: Response, status: number, data: unknown): v
  * response schema). Every /api/v1 route is written with this.
  */
 export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends AnyZodObject = typeof EMPTY, B extends ZodTypeAny = typeof EMPTY_BODY, R extends ZodTypeAny = ZodTypeAny>(
-  api: { router: Router; registry: OpenAPIRegistry; deps: ApiRouteDeps },
+  api: { router: Router; registry: OpenAPIRegistry; deps: ApiRouteDeps; addToLane?(path: string, handler: RequestHandler): void },
   spec: RouteSpec<P, Q, B, R>,
 ): void {
   const body = spec.body ? strictBody(spec.body) : undefined;
@@ -187,6 +193,7 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
   if (spec.keyOnly && (spec.access || !allowed?.has('api-key'))) {
     throw new Error(`${spec.operationId}: keyOnly needs API key sign-in and no access (the owner's role is not loaded)`);
   }
+  if (spec.lane && spec.method !== 'post') throw new Error(`${spec.operationId}: only POST routes are served in the gateway lane`);
   const authOptions = { keyOnly: spec.keyOnly };
 
   const handler: RequestHandler = async (req, res, next) => {
@@ -204,8 +211,14 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
       const query = validate(spec.query ?? EMPTY, req.query, 'query');
       const parsedBody = hasBody(spec.method) || spec.method === 'delete' ? validate(bodySchema, req.body ?? {}, 'body') : {};
       const ctx: HandlerContext<P, Q, B> = {
-        req,
-        res,
+        get req(): Request {
+          if (spec.lane) throw new Error(`${spec.operationId} is served in the gateway lane: its handler has no Express request`);
+          return req;
+        },
+        get res(): Response {
+          if (spec.lane) throw new Error(`${spec.operationId} is served in the gateway lane: its handler has no Express response`);
+          return res;
+        },
         params,
         query,
         body: parsedBody as z.output<B>,
@@ -234,4 +247,5 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
     }
   };
   api.router[spec.method](spec.path, handler);
+  if (spec.lane) api.addToLane?.(spec.path, handler);
 }

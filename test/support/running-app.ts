@@ -34,7 +34,7 @@ export async function startRunningApp(database: AppDatabase, env: Record<string,
   const log = createLogger(config.LOG_LEVEL);
   const built = await buildApp({ config, db: database.app, databaseUrl: database.appUrl, systemDb: database.system, systemDatabaseUrl: database.systemUrl, log });
   const server: Server = await new Promise((resolve, reject) => {
-    const s = http.createServer(HTTP_SERVER_OPTIONS, built.app);
+    const s = http.createServer(HTTP_SERVER_OPTIONS, built.listener);
     s.listen(0, '127.0.0.1', () => resolve(s)).on('error', reject);
   });
   const { port } = server.address() as AddressInfo;

@@ -25,7 +25,8 @@ const MAX_USER_AGENT = 512;
 const unauthenticated = (message = 'Authentication required') => new AppError('UNAUTHENTICATED', message);
 
 export function requestMeta(req: Request): RequestMeta & { requestId: string } {
-  return { ip: req.ip ?? null, userAgent: (req.get('user-agent') ?? '').slice(0, MAX_USER_AGENT) || null, requestId: String(req.id) };
+  // Node's own fields and those Express's router sets: the gateway lane (gateway-lane.ts) sets them too.
+  return { ip: req.ip ?? null, userAgent: (req.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT) || null, requestId: String(req.id) };
 }
 
 /** `Bearer <token>` → token; another scheme or a malformed header → 401. */
@@ -116,7 +117,7 @@ async function fromSession(deps: AuthDeps, req: Request, res: Parameters<Request
  * shaped like a JWT is an access token, anything else an API key.
  */
 export async function authenticate(deps: AuthDeps, req: Request, res: Parameters<RequestHandler>[1], options: AuthenticateOptions = {}): Promise<Principal> {
-  const header = req.get('authorization');
+  const header = req.headers.authorization;
   let principal: Principal | null;
   if (header !== undefined) {
     const token = bearerToken(header);

@@ -1,7 +1,7 @@
 import { errorEnvelopeSchema } from '../schemas/common.js';
 import express, { Router, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
 import { writeJson } from '../write-json.js';
-import type { Api } from '../api-router.js';
+import { API_BASE, type Api } from '../api-router.js';
 import { authenticate } from '../auth/authenticate.js';
 import { requestLogging } from '../request-logging.js';
 import { SECURITY } from '../openapi.js';
@@ -23,7 +23,7 @@ export const PORTKEY_HOOKS_PATH = '/integrations/portkey';
  * when the key belongs to a user.
  */
 async function hookActor(api: Api, req: Request, res: Parameters<RequestHandler>[1]): Promise<Actor> {
-  if (req.get('authorization') === undefined) throw new AppError('UNAUTHENTICATED', 'Put the Realmgate API key in the hook\'s headers: Authorization: Bearer rgk_…');
+  if (req.headers.authorization === undefined) throw new AppError('UNAUTHENTICATED', 'Put the Realmgate API key in the hook\'s headers: Authorization: Bearer rgk_…');
   const principal = await authenticate(api.deps, req, res, { keyOnly: true });
   if (principal.via !== 'api-key' || !principal.apiKey) throw new AppError('UNAUTHENTICATED', 'Gateway hooks are authenticated with an API key');
   return principal.apiKey.actor;
@@ -60,9 +60,15 @@ export function portkeyHookRoutes(api: Api): Router {
   const router = Router();
   const hookDeps: PortkeyHookDeps = { engine: api.deps.usage, defaultMaxTokens: api.deps.config.PORTKEY_DEFAULT_MAX_TOKENS, recentHolds: new RecentHolds() };
   const hooks = { before: portkeyBeforeHook, after: portkeyAfterHook } as const;
+  const bodyErrors: ErrorRequestHandler = (err, req, res, _next) => {
+    const tooLarge = (err as { type?: string }).type === 'entity.too.large';
+    (req.log ?? api.deps.log).warn({ err: { type: (err as { type?: string }).type } }, 'portkey hook body refused');
+    writeJson(res, 200, refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
+  };
 
-  router.use(...requestLogging(api.deps.log));
-  router.use(express.json({ limit: api.deps.config.PORTKEY_HOOK_BODY_LIMIT, type: () => true }));
+  const logging = requestLogging(api.deps.log);
+  const body = express.json({ limit: api.deps.config.PORTKEY_HOOK_BODY_LIMIT, type: () => true });
+  router.use(...logging, body);
 
   for (const [name, hook] of Object.entries(hooks)) {
     api.registry.registerPath({
@@ -80,7 +86,7 @@ export function portkeyHookRoutes(api: Api): Router {
         500: { description: 'An unexpected failure (logged; the gateway then applies its failOnError choice)', content: { 'application/json': { schema: errorEnvelopeSchema } } },
       },
     });
-    router.post(`/${name}`, async (req, res) => {
+    const handler: RequestHandler = async (req, res) => {
       let answer: PortkeyVerdict;
       try {
         const actor = await hookActor(api, req, res);
@@ -90,14 +96,12 @@ export function portkeyHookRoutes(api: Api): Router {
         answer = refusal(err);
       }
       writeJson(res, 200, answer);
-    });
+    };
+    router.post(`/${name}`, handler);
+    // The gateway calls these on every model request: served without Express too (gateway-lane.ts).
+    api.lane?.post(`${API_BASE}${PORTKEY_HOOKS_PATH}/${name}`, `${API_BASE}${PORTKEY_HOOKS_PATH}`, [...logging, body, handler], bodyErrors);
   }
 
-  const bodyErrors: ErrorRequestHandler = (err, req, res, _next) => {
-    const tooLarge = (err as { type?: string }).type === 'entity.too.large';
-    (req.log ?? api.deps.log).warn({ err: { type: (err as { type?: string }).type } }, 'portkey hook body refused');
-    writeJson(res, 200, refusal(new AppError(tooLarge ? 'PAYLOAD_TOO_LARGE' : 'INVALID', tooLarge ? 'Hook body over PORTKEY_HOOK_BODY_LIMIT' : 'Malformed JSON body')));
-  };
   router.use(bodyErrors);
   return router;
 }

@@ -11,7 +11,8 @@ import { extendBody, holdBody, modelListSchema, quotaSchema, recordUsageBody, re
 
 /** The key itself (its limits and counters), not its owner: usage is counted against keys. */
 const keyActor = (p: Principal): Actor => p.apiKey?.actor ?? p.actor;
-const USAGE = { tags: ['Usage'], auth: ['api-key'] as const, keyOnly: true, scope: 'usage:write' as const, errors: ['QUOTA_EXCEEDED', 'RATE_LIMITED'] as ErrorCode[] };
+// Every call of a gateway's model request: served in the gateway lane too (lane: true, gateway-lane.ts).
+const USAGE = { tags: ['Usage'], auth: ['api-key'] as const, keyOnly: true, lane: true, scope: 'usage:write' as const, errors: ['QUOTA_EXCEEDED', 'RATE_LIMITED'] as ErrorCode[] };
 
 /** The gateway hot path (src/domain/usage) and what a caller may use: GET /models, GET /quota. */
 export function usageRoutes(api: Api): void {

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import helmet from 'helmet';
+import type { ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { hardenAdminHtml } from './html-nonce.js';
 
@@ -27,7 +28,42 @@ export function securityHeaders(options: { production: boolean }): RequestHandle
     res.locals.cspNonce = nextNonce();
     next();
   };
-  const headers = fixedHeaders(
+  const apply = helmetHeaders(options);
+  const headers: RequestHandler = (_req, res, next) => {
+    apply(res, res.locals.cspNonce!);
+    next();
+  };
+  const noStoreAndNonces: RequestHandler = (req, res, next) => {
+    if (!STATIC_ASSET.test(req.path)) res.setHeader('Cache-Control', 'no-store');
+    const send = res.send.bind(res);
+    res.send = (body?: unknown) => {
+      const type = String(res.getHeader('content-type') ?? '');
+      if (typeof body === 'string' && (type.includes('text/html') || (!type && /^\s*<!doctype html/i.test(body)))) {
+        return send(hardenAdminHtml(body, res.locals.cspNonce!));
+      }
+      return send(body);
+    };
+    next();
+  };
+  return [nonce, headers, noStoreAndNonces];
+}
+
+/**
+ * The same headers as securityHeaders, for an answer that is JSON and never
+ * a static asset (the gateway lane, src/http/gateway-lane.ts, which answers
+ * without Express): helmet's headers with a fresh nonce, and no-store.
+ */
+export function jsonSecurityHeaders(options: { production: boolean }): (res: ServerResponse) => void {
+  const apply = helmetHeaders(options);
+  return (res) => {
+    apply(res, nextNonce());
+    res.setHeader('Cache-Control', 'no-store');
+  };
+}
+
+/** Helmet configured for Realmgate, worked out once (fixedHeaders). */
+function helmetHeaders(options: { production: boolean }): (res: ServerResponse, nonce: string) => void {
+  return fixedHeaders(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -51,19 +87,6 @@ export function securityHeaders(options: { production: boolean }): RequestHandle
       crossOriginEmbedderPolicy: false,
     }),
   );
-  const noStoreAndNonces: RequestHandler = (req, res, next) => {
-    if (!STATIC_ASSET.test(req.path)) res.setHeader('Cache-Control', 'no-store');
-    const send = res.send.bind(res);
-    res.send = (body?: unknown) => {
-      const type = String(res.getHeader('content-type') ?? '');
-      if (typeof body === 'string' && (type.includes('text/html') || (!type && /^\s*<!doctype html/i.test(body)))) {
-        return send(hardenAdminHtml(body, res.locals.cspNonce!));
-      }
-      return send(body);
-    };
-    next();
-  };
-  return [nonce, headers, noStoreAndNonces];
 }
 
 const NONCE_BYTES = 16;
@@ -95,7 +118,7 @@ const NONCE_MARK = 'realmgate-nonce-mark';
  * of the API's CPU per call, on a path a gateway takes thousands of times a
  * second. The headers are exactly helmet's: it runs once against a recorder.
  */
-function fixedHeaders(helmetMiddleware: RequestHandler): RequestHandler {
+function fixedHeaders(helmetMiddleware: RequestHandler): (res: ServerResponse, nonce: string) => void {
   const set: Array<[string, string | [string, string]]> = [];
   const removed: string[] = [];
   const recorder = {
@@ -112,10 +135,8 @@ function fixedHeaders(helmetMiddleware: RequestHandler): RequestHandler {
   let synchronous = false;
   helmetMiddleware({} as Parameters<RequestHandler>[0], recorder as unknown as Parameters<RequestHandler>[1], () => (synchronous = true));
   if (!synchronous) throw new Error('helmet did not finish synchronously: its headers cannot be worked out once');
-  return (_req, res, next) => {
-    const nonce = res.locals.cspNonce!;
+  return (res, nonce) => {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, typeof value === 'string' ? value : value[0] + nonce + value[1]);
-    next();
   };
 }
