@@ -12,6 +12,8 @@ import type { Principal, SignInKind } from './auth/principal.js';
 import { requireScope } from './auth/require-scope.js';
 import { errorEnvelopeSchema } from './schemas/common.js';
 import { writeJson } from './write-json.js';
+import { asJson, compileAnswerShape, MISMATCH } from './answer-shape.js';
+import { isDeepStrictEqual } from 'node:util';
 import { SECURITY } from './openapi.js';
 import type { Logger } from '../logger.js';
 import type { RequestMeta } from '../domain/audit/record-audit.js';
@@ -29,8 +31,6 @@ export type Wire<T> = T extends string
         ? { [K in keyof T]: Wire<T[K]> }
         : T;
 
-// bigint counters (storage bytes) as numbers while exact, as strings beyond.
-const jsonReplacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? (Number.isSafeInteger(Number(v)) ? Number(v) : v.toString()) : v);
 
 export interface HandlerContext<P extends AnyZodObject, Q extends AnyZodObject, B extends ZodTypeAny> {
   req: Request;
@@ -170,6 +170,24 @@ function register(registry: OpenAPIRegistry, spec: RouteSpec<AnyZodObject, AnyZo
   });
 }
 
+/**
+ * Under NODE_ENV=test, every answer is also shaped the general way (zod on
+ * the answer as JSON) and the two must agree: the whole suite checks the
+ * compiled shaper (answer-shape.ts) on every answer it sees.
+ */
+function checkedInTests(operationId: string, schema: ZodTypeAny, shape: (value: unknown) => unknown): (value: unknown) => unknown {
+  if (process.env.NODE_ENV !== 'test') return shape;
+  return (value) => {
+    const fast = shape(value);
+    const general = schema.safeParse(asJson(value) ?? null);
+    const expected = general.success ? general.data : MISMATCH;
+    if (!isDeepStrictEqual(fast, expected) || JSON.stringify(fast) !== JSON.stringify(expected)) {
+      throw new Error(`${operationId}: the compiled answer shaper and zod disagree: ${String(JSON.stringify(fast))} against ${String(JSON.stringify(expected))}`);
+    }
+    return fast;
+  };
+}
+
 /** GETs through Express (an ETag, and 304 when the caller has it); every other answer written straight (writeJson). */
 function sendJson(req: Request, res: Response, status: number, data: unknown): void {
   if (req.method === 'GET' || req.method === 'HEAD') res.status(status).json(data);
@@ -195,6 +213,7 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
   }
   if (spec.lane && spec.method !== 'post') throw new Error(`${spec.operationId}: only POST routes are served in the gateway lane`);
   const authOptions = { keyOnly: spec.keyOnly };
+  const shapeAnswer = checkedInTests(spec.operationId, spec.response, compileAnswerShape(spec.response));
 
   const handler: RequestHandler = async (req, res, next) => {
     try {
@@ -235,13 +254,13 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
       // Queries outside an explicit transaction run as the caller's tenant too (row-level security).
       const result = principal ? await withTenant(tenantFromActor(principal.actor), run) : await run();
       if (res.headersSent) return;
-      const json = result === undefined ? null : JSON.parse(JSON.stringify(result, jsonReplacer));
-      const shaped = spec.response.safeParse(json);
-      if (!shaped.success) {
-        api.deps.log.error({ operationId: spec.operationId, issues: shaped.error.issues.slice(0, 5), requestId: String(req.id) }, 'answer does not match its schema');
+      const shaped = shapeAnswer(result);
+      if (shaped === MISMATCH) {
+        const issues = spec.response.safeParse(asJson(result) ?? null).error?.issues.slice(0, 5);
+        api.deps.log.error({ operationId: spec.operationId, issues, requestId: String(req.id) }, 'answer does not match its schema');
         throw new Error(`answer of ${spec.operationId} does not match its schema`);
       }
-      sendJson(req, res, spec.status ?? 200, shaped.data);
+      sendJson(req, res, spec.status ?? 200, shaped);
     } catch (err) {
       next(err);
     }

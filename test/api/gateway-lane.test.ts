@@ -53,7 +53,9 @@ async function send(path: string, init: { secret?: string; body?: string; header
   } catch {
     /* kept as text */
   }
-  return { status: res.status, headers: Object.fromEntries(res.headers), text, body };
+  const headers: Record<string, string> = {};
+  res.headers.forEach((value, name) => (headers[name] = value));
+  return { status: res.status, headers, text, body };
 }
 
 /** Sent through the lane, then through Express: asserts which took each. */
