@@ -37,7 +37,7 @@ function scalar(value: unknown): unknown {
   let v = value;
   if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON(key: string): unknown }).toJSON('');
   if (typeof v === 'bigint') v = jsonReplacer('', v);
-  if (typeof v === 'number' && !Number.isFinite(v)) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v + 0 : null; // -0 reads back from JSON as 0
   if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return undefined;
   return v;
 }
