@@ -77,8 +77,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // The API before the panel: a gateway's call (POST /api/v1/usage, thousands a second)
   // then walks none of the panel's routers. Gateway webhooks first: their own body
   // limit and always-200 verdicts (see the routes file).
-  // The gateway's POSTs are served ahead of Express by the same handlers (gateway-lane.ts).
-  const lane = new GatewayLane({ metrics, securityHeaders: jsonSecurityHeaders({ production }), trustProxy: app.get('trust proxy fn') });
+  // The gateway's calls are served ahead of Express by the same handlers (gateway-lane.ts).
+  const lane = new GatewayLane({ metrics, securityHeaders: jsonSecurityHeaders({ production }), trustProxy: app.get('trust proxy fn'), compress });
   const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: [session.middleware, session.guard], lane });
   app.use(`${API_BASE}${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use(API_BASE, api.router);

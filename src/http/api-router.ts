@@ -31,8 +31,8 @@ export interface Api {
   router: Router;
   registry: OpenAPIRegistry;
   deps: ApiRouteDeps & AppDeps & { metrics: Metrics; usage: UsageEngine; ledgerCsv: LedgerCsvExports };
-  /** Serves a POST route in the gateway lane too (gateway-lane.ts), after the API's request log and body parser. */
-  addToLane?(path: string, handler: RequestHandler): void;
+  /** Serves a route in the gateway lane too (gateway-lane.ts), after the API's request log and body parser. */
+  addToLane?(method: 'GET' | 'POST', path: string, handler: RequestHandler): void;
   /** The gateway lane itself, for routes with a pipeline of their own (Portkey's hooks). */
   lane?: GatewayLane;
 }
@@ -74,7 +74,7 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: Le
     router,
     registry,
     deps: { ...deps, pepper: deps.config.API_KEY_PEPPER, jwtSecret: deps.config.JWT_SECRET, tracker, session: options.session, usage, apiKeyCache: new ApiKeyLookupCache(1000, usage.query) },
-    ...(lane ? { lane, addToLane: (path: string, handler: RequestHandler) => lane.post(`${API_BASE}${path}`, API_BASE, [...logging, ...body, handler], onError) } : {}),
+    ...(lane ? { lane, addToLane: (method: 'GET' | 'POST', path: string, handler: RequestHandler) => lane.route(method, `${API_BASE}${path}`, API_BASE, [...logging, ...body, handler], onError) } : {}),
   };
 
   router.use(...logging);

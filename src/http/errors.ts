@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from '../logger.js';
 import type { Metrics } from './metrics.js';
-import { writeJson } from './write-json.js';
+import { writeJsonAnswer } from './write-json.js';
 import { appErrorFromDatabase } from '../domain/shared/database-errors.js';
 import { AppError, ERROR_CODES, isAppError, type ErrorCode } from '../domain/shared/app-error.js';
 
@@ -21,8 +21,7 @@ export function sendAppError(res: Response, err: AppError, metrics?: Pick<Metric
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="realmgate"');
   const body: ErrorEnvelope = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
   // A refusal of the hot path (429 on POST /usage) is as frequent as its answers: written straight, no ETag.
-  if (res.req.method === 'GET' || res.req.method === 'HEAD') res.status(err.status).json(body);
-  else writeJson(res, err.status, body);
+  writeJsonAnswer(res.req, res, err.status, body);
 }
 
 type BodyParserError = { type?: string; status?: number; expose?: boolean };
@@ -67,8 +66,7 @@ export function apiErrorHandler(log: Logger, metrics?: Pick<Metrics, 'quotaRefus
     if (known) return sendAppError(res, known, metrics);
     (req.log ?? log).error({ err }, 'unhandled error');
     const body: ErrorEnvelope = { error: { code: 'INTERNAL', message: 'Internal server error' } };
-    if (req.method === 'GET' || req.method === 'HEAD') res.status(500).json(body);
-    else writeJson(res, 500, body);
+    writeJsonAnswer(req, res, 500, body);
   };
 }
 

@@ -4,8 +4,9 @@ import type { ErrorRequestHandler, Express, Request, RequestHandler, Response } 
 import { observeHttp, type Metrics } from './metrics.js';
 
 /**
- * The gateway's calls (POST /api/v1/usage, the reservations, Portkey's hooks)
- * answered without Express, by the same handlers.
+ * The gateway's calls (POST /api/v1/usage, the reservations, Portkey's hooks,
+ * GET /api/v1/models and /quota) answered without Express, by the same
+ * handlers.
  *
  * Why: Express makes every request and answer an instance of its own classes
  * (Object.setPrototypeOf on Node's objects, in its init middleware), and V8
@@ -18,21 +19,21 @@ import { observeHttp, type Metrics } from './metrics.js';
  * minus what provably does nothing for it:
  * - the app-wide middleware of app.ts: metrics (observeHttp, labelled with the
  *   route's pattern), the security headers (jsonSecurityHeaders: the same
- *   headers), compression (it skips every POST) and the CSRF check (it passes
- *   any request without a cookie, Origin or Sec-Fetch-Site: the lane takes no
- *   other);
+ *   headers), compression (the same middleware, for GETs: it skips every
+ *   POST) and the CSRF check (it does nothing for a request without a cookie,
+ *   Origin or Sec-Fetch-Site: the lane takes no other);
  * - then the route's own handlers, given by the routes file (request log, body
  *   parser, the route), and its error handler.
  *
- * It takes only a POST to one of its paths, spelled exactly (no query string,
- * no percent-encoding in a path parameter), with an Authorization header and
- * none of Cookie, Origin or Sec-Fetch-Site. Anything else goes to Express,
+ * It takes only a GET or POST to one of its paths, spelled exactly (no query
+ * string, no percent-encoding in a path parameter), with an Authorization
+ * header and none of Cookie, Origin or Sec-Fetch-Site. Anything else goes to Express,
  * which answers it as before: the lane changes how fast, never what.
  *
  * The handlers given here get Node's own request and response, with what
  * Express's router would have set on them (params, query, ip, originalUrl,
  * baseUrl): they may use Node's API and those fields, not Express's helpers
- * (res.json, res.status, req.get). test/http/gateway-lane.test.ts runs every
+ * (res.json, res.status, req.get). test/api/gateway-lane.test.ts runs every
  * route of the lane and compares its answers with Express's.
  */
 export class GatewayLane {
@@ -45,23 +46,26 @@ export class GatewayLane {
     securityHeaders: (res: ServerResponse) => void;
     /** Express's compiled 'trust proxy' setting (app.get('trust proxy fn')), for req.ip */
     trustProxy: (addr: string, i: number) => boolean;
+    /** the app's compression middleware, which app.ts runs for GETs */
+    compress: RequestHandler;
   }) {}
 
   /**
-   * Adds a POST route: `path` as Express writes it, absolute ('/api/v1/usage',
+   * Adds a route: `path` as Express writes it, absolute ('/api/v1/usage',
    * '/api/v1/usage/reservations/:id/settle': at most one parameter), `mount`
    * the path its router is mounted at (req.baseUrl, as Express would set it).
    */
-  post(path: string, mount: string, handlers: RequestHandler[], onError: ErrorRequestHandler): void {
+  route(method: 'GET' | 'POST', path: string, mount: string, handlers: RequestHandler[], onError: ErrorRequestHandler): void {
+    const all = method === 'GET' ? [this.options.compress, ...handlers] : handlers;
     const at = path.indexOf('/:');
     if (at < 0) {
-      this.exact.set(path, { label: path, mount, handlers, onError });
+      this.exact.set(`${method} ${path}`, { method, label: path, mount, handlers: all, onError });
       return;
     }
     const end = path.indexOf('/', at + 2);
     const suffix = end < 0 ? '' : path.slice(end);
     if (suffix.includes('/:')) throw new Error(`gateway lane: ${path} has more than one parameter`);
-    this.withParam.push({ label: path, mount, handlers, onError, prefix: path.slice(0, at + 1), param: path.slice(at + 2, end < 0 ? undefined : end), suffix });
+    this.withParam.push({ method, label: path, mount, handlers: all, onError, prefix: path.slice(0, at + 1), param: path.slice(at + 2, end < 0 ? undefined : end), suffix });
   }
 
   /** The server's request listener: the lane's requests here, every other to `app`. */
@@ -73,15 +77,16 @@ export class GatewayLane {
 
   /** Serves the request and returns true when it is one of the lane's; false, untouched, when it is not. */
   take(req: IncomingMessage, res: ServerResponse): boolean {
-    if (req.method !== 'POST') return false;
+    const method = req.method;
+    if (method !== 'POST' && method !== 'GET') return false;
     const h = req.headers;
     if (h.authorization === undefined || h.cookie !== undefined || h.origin !== undefined || h['sec-fetch-site'] !== undefined) return false;
     const url = req.url ?? '';
-    let route = this.exact.get(url);
+    let route = this.exact.get(`${method} ${url}`);
     let params: Record<string, string> = {};
     if (!route) {
       for (const r of this.withParam) {
-        if (!url.startsWith(r.prefix!) || !url.endsWith(r.suffix!)) continue;
+        if (r.method !== method || !url.startsWith(r.prefix!) || !url.endsWith(r.suffix!)) continue;
         const value = url.slice(r.prefix!.length, url.length - r.suffix!.length);
         if (!value || value.includes('/') || value.includes('%') || value.includes('?')) continue;
         route = r;
@@ -96,7 +101,7 @@ export class GatewayLane {
     lr.params = params;
     lr.query = {};
     lr.ip = proxyaddr(req, this.options.trustProxy);
-    observeHttp(this.options.metrics, 'POST', res, () => route.label);
+    observeHttp(this.options.metrics, method, res, () => route.label);
     this.options.securityHeaders(res);
     run(route, req as unknown as Request, res as unknown as Response);
     return true;
@@ -104,6 +109,7 @@ export class GatewayLane {
 }
 
 interface LaneRoute {
+  method: 'GET' | 'POST';
   /** the route's pattern: the metrics label */
   label: string;
   mount: string;

@@ -11,7 +11,7 @@ import { authenticate, requestMeta, type AuthDeps } from './auth/authenticate.js
 import type { Principal, SignInKind } from './auth/principal.js';
 import { requireScope } from './auth/require-scope.js';
 import { errorEnvelopeSchema } from './schemas/common.js';
-import { writeJson } from './write-json.js';
+import { writeJsonAnswer } from './write-json.js';
 import { asJson, compileAnswerShape, MISMATCH } from './answer-shape.js';
 import { isDeepStrictEqual } from 'node:util';
 import { SECURITY } from './openapi.js';
@@ -81,7 +81,7 @@ export interface RouteSpec<P extends AnyZodObject, Q extends AnyZodObject, B ext
   allowPendingPasswordChange?: boolean;
   /**
    * Served in the gateway lane too (src/http/gateway-lane.ts: without Express,
-   * for the calls a gateway makes on every model request). Only a POST whose
+   * for the calls a gateway makes on every model request). A GET or POST whose
    * handler uses principal, params and body, not ctx.req or ctx.res.
    */
   lane?: boolean;
@@ -188,12 +188,6 @@ function checkedInTests(operationId: string, schema: ZodTypeAny, shape: (value: 
   };
 }
 
-/** GETs through Express (an ETag, and 304 when the caller has it); every other answer written straight (writeJson). */
-function sendJson(req: Request, res: Response, status: number, data: unknown): void {
-  if (req.method === 'GET' || req.method === 'HEAD') res.status(status).json(data);
-  else writeJson(res, status, data);
-}
-
 /**
  * Registers one API operation twice from one spec: in the OpenAPI registry
  * (its zod schemas, examples, security and error answers) and on the Express
@@ -201,7 +195,7 @@ function sendJson(req: Request, res: Response, status: number, data: unknown): v
  * response schema). Every /api/v1 route is written with this.
  */
 export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends AnyZodObject = typeof EMPTY, B extends ZodTypeAny = typeof EMPTY_BODY, R extends ZodTypeAny = ZodTypeAny>(
-  api: { router: Router; registry: OpenAPIRegistry; deps: ApiRouteDeps; addToLane?(path: string, handler: RequestHandler): void },
+  api: { router: Router; registry: OpenAPIRegistry; deps: ApiRouteDeps; addToLane?(method: 'GET' | 'POST', path: string, handler: RequestHandler): void },
   spec: RouteSpec<P, Q, B, R>,
 ): void {
   const body = spec.body ? strictBody(spec.body) : undefined;
@@ -211,7 +205,7 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
   if (spec.keyOnly && (spec.access || !allowed?.has('api-key'))) {
     throw new Error(`${spec.operationId}: keyOnly needs API key sign-in and no access (the owner's role is not loaded)`);
   }
-  if (spec.lane && spec.method !== 'post') throw new Error(`${spec.operationId}: only POST routes are served in the gateway lane`);
+  if (spec.lane && spec.method !== 'post' && spec.method !== 'get') throw new Error(`${spec.operationId}: only GET and POST routes are served in the gateway lane`);
   const authOptions = { keyOnly: spec.keyOnly };
   const shapeAnswer = checkedInTests(spec.operationId, spec.response, compileAnswerShape(spec.response));
 
@@ -260,11 +254,11 @@ export function defineRoute<P extends AnyZodObject = typeof EMPTY, Q extends Any
         api.deps.log.error({ operationId: spec.operationId, issues, requestId: String(req.id) }, 'answer does not match its schema');
         throw new Error(`answer of ${spec.operationId} does not match its schema`);
       }
-      sendJson(req, res, spec.status ?? 200, shaped);
+      writeJsonAnswer(req, res, spec.status ?? 200, shaped);
     } catch (err) {
       next(err);
     }
   };
   api.router[spec.method](spec.path, handler);
-  if (spec.lane) api.addToLane?.(spec.path, handler);
+  if (spec.lane) api.addToLane?.(spec.method === 'get' ? 'GET' : 'POST', spec.path, handler);
 }

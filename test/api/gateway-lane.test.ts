@@ -40,9 +40,11 @@ afterAll(async () => {
 
 interface Answer { status: number; headers: Record<string, string>; text: string; body: unknown }
 
-async function send(path: string, init: { secret?: string; body?: string; headers?: Record<string, string> }): Promise<Answer> {
+type Init = { method?: 'GET' | 'POST'; secret?: string; body?: string; headers?: Record<string, string> };
+
+async function send(path: string, init: Init): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
-    method: 'POST',
+    method: init.method ?? 'POST',
     headers: { 'content-type': 'application/json', ...(init.secret ? { authorization: `Bearer ${init.secret}` } : {}), ...init.headers },
     body: init.body,
   });
@@ -59,12 +61,12 @@ async function send(path: string, init: { secret?: string; body?: string; header
 }
 
 /** Sent through the lane, then through Express: asserts which took each. */
-async function both(path: string, init: (through: 'lane' | 'express') => { secret?: string; body?: string; headers?: Record<string, string> }): Promise<[Answer, Answer]> {
+async function both(path: string, init: (through: 'lane' | 'express') => Init): Promise<[Answer, Answer]> {
   const before = toExpress.length;
   const lane = await send(path, init('lane'));
   expect(toExpress.length, `${path} was served by the lane`).toBe(before);
   const express = await send(`${path}?via=express`, init('express'));
-  expect(toExpress.slice(before), `${path}? was served by Express`).toEqual([`POST ${path}?via=express`]);
+  expect(toExpress.slice(before), `${path}? was served by Express`).toEqual([`${init('express').method ?? 'POST'} ${path}?via=express`]);
   return [lane, express];
 }
 
@@ -98,6 +100,11 @@ describe('the gateway lane answers as Express does', () => {
   beforeAll(async () => {
     tenant = await usageTenant(t.db);
     secret = (await tenant.key({ maxTokens: 100_000 })).secret;
+    // Enough models for a GET /models answer over compression's 1 KB threshold (before any request caches the catalog).
+    for (let i = 0; i < 6; i++) {
+      const m = await t.db.aiModel.create({ data: { name: `Lane model ${i} ${uuid()}`, provider: 'openai', providerModelId: `lane-${i}-${uuid()}`, role: 'chat' } });
+      await t.db.organizationModelAccess.create({ data: { organizationId: tenant.org.id, modelId: m.id, isEnabledForUsers: true, firstEnabledAt: new Date() } });
+    }
   });
   const usage = (extra: Record<string, unknown> = {}) => JSON.stringify({ model: tenant.model.providerModelId, inputTokens: 3, outputTokens: 4, idempotencyKey: uuid(), ...extra });
 
@@ -189,6 +196,36 @@ describe('the gateway lane answers as Express does', () => {
     }
   });
 
+  it('GET /models and GET /quota: the answer, its ETag and 304, compression, and the refusals', async () => {
+    // GET /quota names the instant it read ("at"): its ETag changes with every answer, so it is never 304.
+    for (const [path, stable] of [['/api/v1/models', true], ['/api/v1/quota', false]] as const) {
+      const same = (answers: [Answer, Answer]) => {
+        if (stable) return alike(answers, true);
+        const [lane, express] = answers.map((a) => ({ ...a, headers: { ...a.headers, etag: a.headers.etag ? 'W/"*"' : '' } })) as unknown as [Answer, Answer];
+        alike([lane, express], false);
+      };
+      const plain = await both(path, () => ({ method: 'GET', secret }));
+      expect(plain[0].status, path).toBe(200);
+      expect(plain[0].headers.etag).toMatch(/^W\//);
+      same(plain);
+      // fetch asks for gzip: the models list (over 1 KB) comes compressed, as Express's compression writes it.
+      if (stable) expect([plain[0].headers['content-encoding'], plain[0].headers.vary]).toEqual(['gzip', 'Accept-Encoding']);
+
+      // (fetch adds Cache-Control: no-cache to a conditional request unless it has one, and no-cache is never fresh)
+      const cached = await both(path, () => ({ method: 'GET', secret, headers: { 'if-none-match': plain[0].headers.etag!, 'cache-control': 'max-age=0' } }));
+      expect(cached[0].status, path).toBe(stable ? 304 : 200);
+      if (stable) expect(cached[0].text).toBe('');
+      same(cached);
+
+      const identity = await both(path, () => ({ method: 'GET', secret, headers: { 'accept-encoding': 'identity' } }));
+      expect(identity[0].headers['content-encoding']).toBeUndefined();
+      same(identity);
+      const refused = await both(path, () => ({ method: 'GET', secret: 'rgk_not_a_key' }));
+      expect(refused[0].status).toBe(401);
+      alike(refused, true);
+    }
+  });
+
   it('leaves to Express what it does not take: a cookie, an Origin, another spelling of the path, another method', async () => {
     const cases: Array<[string, Record<string, string>, string]> = [
       ['/api/v1/usage', { cookie: 'x=1' }, 'POST'],
@@ -198,10 +235,12 @@ describe('the gateway lane answers as Express does', () => {
       ['/api/v1/USAGE', {}, 'POST'],
       ['/api/v1/usage/reservations/a%2Fb/release', {}, 'POST'],
       ['/api/v1/usage', {}, 'PUT'],
+      ['/api/v1/models', {}, 'HEAD'],
+      ['/api/v1/models?limit=1', {}, 'GET'],
     ];
     for (const [path, headers, method] of cases) {
       const before = toExpress.length;
-      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, ...headers }, body: usage() });
+      const res = await fetch(`${base}${path}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}`, ...headers }, body: method === 'GET' || method === 'HEAD' ? undefined : usage() });
       await res.arrayBuffer();
       expect(toExpress.slice(before), `${method} ${path} ${JSON.stringify(headers)}`).toEqual([`${method} ${path}`]);
     }
@@ -217,5 +256,6 @@ describe('the gateway lane answers as Express does', () => {
     expect(text).toMatch(/realmgate_http_requests_total\{method="POST",route="\/api\/v1\/usage",status="201"\} \d+/);
     expect(text).toMatch(/realmgate_http_requests_total\{method="POST",route="\/api\/v1\/usage\/reservations\/:id\/settle",status="200"\} \d+/);
     expect(text).toMatch(/realmgate_http_requests_total\{method="POST",route="\/api\/v1\/integrations\/portkey\/before",status="200"\} \d+/);
+    expect(text).toMatch(/realmgate_http_requests_total\{method="GET",route="\/api\/v1\/models",status="304"\} \d+/);
   });
 });

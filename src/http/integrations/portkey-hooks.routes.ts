@@ -99,7 +99,7 @@ export function portkeyHookRoutes(api: Api): Router {
     };
     router.post(`/${name}`, handler);
     // The gateway calls these on every model request: served without Express too (gateway-lane.ts).
-    api.lane?.post(`${API_BASE}${PORTKEY_HOOKS_PATH}/${name}`, `${API_BASE}${PORTKEY_HOOKS_PATH}`, [...logging, body, handler], bodyErrors);
+    api.lane?.route('POST', `${API_BASE}${PORTKEY_HOOKS_PATH}/${name}`, `${API_BASE}${PORTKEY_HOOKS_PATH}`, [...logging, body, handler], bodyErrors);
   }
 
   router.use(bodyErrors);

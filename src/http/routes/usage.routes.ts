@@ -19,7 +19,7 @@ export function usageRoutes(api: Api): void {
   const engine = api.deps.usage;
 
   defineRoute(api, {
-    method: 'get', path: '/models', operationId: 'listModels', tags: ['Models'], scope: 'models:read', keyOnly: true,
+    method: 'get', path: '/models', operationId: 'listModels', tags: ['Models'], scope: 'models:read', keyOnly: true, lane: true,
     summary: 'The models the caller may use, each with its limit and what is left',
     description: 'Exactly the models POST /usage accepts for this caller: one function (usableModels) decides both.',
     response: modelListSchema,
@@ -30,7 +30,7 @@ export function usageRoutes(api: Api): void {
   });
 
   defineRoute(api, {
-    method: 'get', path: '/quota', operationId: 'getQuota', tags: ['Quotas'], scope: 'usage:read', keyOnly: true,
+    method: 'get', path: '/quota', operationId: 'getQuota', tags: ['Quotas'], scope: 'usage:read', keyOnly: true, lane: true,
     summary: 'Every limit that applies to the caller: used, reserved, remaining, period',
     response: quotaSchema,
     async handle({ principal }) {
