@@ -20,7 +20,7 @@ export function sendAppError(res: Response, err: AppError, metrics?: Pick<Metric
   if (err.status === 429) res.setHeader('Retry-After', String(typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : 1));
   if (err.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="realmgate"');
   const body: ErrorEnvelope = { error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
-  // A refusal of the hot path (429 on POST /usage) is as frequent as its answers: written straight, no ETag.
+  // As every answer: a POST's straight, a GET's with its ETag (write-json.ts).
   writeJsonAnswer(res.req, res, err.status, body);
 }
 

@@ -31,7 +31,6 @@ export type Wire<T> = T extends string
         ? { [K in keyof T]: Wire<T[K]> }
         : T;
 
-
 export interface HandlerContext<P extends AnyZodObject, Q extends AnyZodObject, B extends ZodTypeAny> {
   req: Request;
   res: Response;
