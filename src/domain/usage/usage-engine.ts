@@ -146,20 +146,24 @@ export class UsageEngine {
     if (lane.busy || !lane.queue.length) return;
     const batch = lane.queue.splice(0, this.maxBatch);
     lane.busy = true;
+    let outcomes: Outcome<unknown>[];
     try {
-      const outcomes = await this.decide(batch.map((p) => p.op));
-      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      outcomes = await this.decide(batch.map((p) => p.op));
     } catch (e) {
       // Nothing of this batch committed: every caller hears so, none is acknowledged.
-      for (const p of batch) p.resolve({ ok: false, error: e instanceof Error ? e : new Error(String(e)) });
-    } finally {
-      lane.busy = false;
-      if (lane.queue.length) {
-        if (lane.timer) clearTimeout(lane.timer);
-        lane.timer = null;
-        void this.flush(lane); // callers already waited: no window
-      }
+      outcomes = batch.map(() => ({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }));
     }
+    lane.busy = false;
+    const answer = () => batch.forEach((p, i) => p.resolve(outcomes[i]!));
+    if (!lane.queue.length) return answer();
+    // The lane's next batch first, its callers already waited (no window); this
+    // batch's callers are answered in the next turn of the event loop, once the
+    // next batch's first statement is on its way: PostgreSQL works on it while
+    // the answers are written, instead of after them.
+    if (lane.timer) clearTimeout(lane.timer);
+    lane.timer = null;
+    void this.flush(lane);
+    setImmediate(answer);
   }
 
   /** Creates missing counter rows and rate windows (outside the batch: creation never waits inside it). */
