@@ -12,7 +12,7 @@ import { observeHttp, type Metrics } from './metrics.js';
  * (Object.setPrototypeOf on Node's objects, in its init middleware), and V8
  * then runs every later access to them on a slow path. Measured on the hot
  * tenant's POST /usage (`npm run bench:usage`): that alone cost about 0.3 ms of
- * app CPU per request, and Express with the app-wide middleware about half of
+ * app CPU per request, and Express with the app-wide middleware about 40% of
  * all the app's CPU per request; the router's walk itself costs little.
  *
  * What a request taken here goes through is what Express would run for it,
