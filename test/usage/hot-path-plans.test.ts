@@ -1,0 +1,74 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageEngine, recordUsage, holdReservation, settleReservation } from '../../src/domain/usage/index.js';
+import { appDatabase, type AppDatabase } from '../support/app-database.js';
+import { usageTenant } from '../support/usage-fixtures.js';
+
+// The hot path's PL/pgSQL functions keep each statement's plan for the
+// connection's life, so a plan made while a table is small is the plan for good
+// (migration 0023). Here the tables are as small as they get, which is when a
+// planner left to its statistics picks sequential scans; PostgreSQL's
+// auto_explain reports every plan the functions run, and none may read a table
+// whole.
+
+let t: AppDatabase;
+let engine: UsageEngine;
+const plans: string[] = [];
+
+beforeAll(async () => {
+  t = await appDatabase('hot_path_plans');
+  // auto_explain for every session of this database (set by the superuser, so
+  // it applies to the system login too), each plan sent to the client as a notice.
+  const su = new pg.Client({ connectionString: t.url });
+  await su.connect();
+  const db = (await su.query<{ d: string }>('SELECT current_database() AS d')).rows[0]!.d;
+  for (const [k, v] of [['session_preload_libraries', 'auto_explain'], ['auto_explain.log_min_duration', '0'], ['auto_explain.log_nested_statements', 'on'], ['auto_explain.log_level', 'notice']]) {
+    await su.query(`ALTER DATABASE "${db}" SET ${k} = '${v}'`);
+  }
+  await su.end();
+  engine = new UsageEngine({ databaseUrl: t.systemUrl });
+  engine.pool.on('connect', (c) => c.on('notice', (n) => plans.push(String(n.message))));
+});
+afterAll(async () => {
+  await engine?.close();
+  await t?.drop();
+});
+
+/** Tables a plan reads whole. */
+const seqScans = (ps: string[]) => [...new Set(ps.flatMap((p) => [...p.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]!)))];
+
+describe('the hot path on small tables', () => {
+  it('reads and writes every table of a batch by index, also once the plans are cached', async () => {
+    const tenant = await usageTenant(t.db, { monthlyTokenQuota: 1_000_000n, monthlyApiCallQuota: 1000 });
+    const key = await tenant.key({ owned: true, maxTokens: 100_000, rateLimitPerMinute: 1000 });
+    // One at a time: every call is a batch of its own, past the five custom plans PL/pgSQL makes before it keeps a generic one.
+    for (let i = 0; i < 8; i++) {
+      await recordUsage(engine, key, { model: tenant.model.id, inputTokens: 5, outputTokens: 5, idempotencyKey: `plans-${i}` });
+      const hold = await holdReservation(engine, key, { model: tenant.model.id, estimatedTokens: 20, idempotencyKey: `hold-${i}` });
+      await settleReservation(engine, key, { reservationId: hold.value.id, inputTokens: 3, outputTokens: 4 });
+    }
+    const batch = plans.filter((p) => /rg_usage_batch_(lock|write)|quota_counters|usage_events/.test(p));
+    expect(batch.length).toBeGreaterThan(40);
+    expect(seqScans(batch)).toEqual([]);
+  });
+
+  it('reads a key, its limits and its counters (GET /models, GET /quota) by index', async () => {
+    const tenant = await usageTenant(t.db);
+    const key = await tenant.key({ rateLimitPerMinute: 60 });
+    const c = new pg.Client({ connectionString: t.systemUrl });
+    const seen: string[] = [];
+    c.on('notice', (n) => seen.push(String(n.message)));
+    await c.connect();
+    try {
+      for (let i = 0; i < 8; i++) {
+        await c.query('SELECT * FROM rg_api_key_now($1::uuid) CROSS JOIN rg_caller_limits($2::uuid, $1::uuid)', [key.id, tenant.org.id]);
+        await c.query(`SELECT * FROM rg_caller_counters($1::uuid, ARRAY['API_KEY']::"QuotaSubject"[], $2::uuid[], ARRAY['TOKENS']::"QuotaMetric"[], ARRAY[date_trunc('month', now())]::timestamptz[])`,
+          [tenant.org.id, [key.id]]);
+      }
+    } finally {
+      await c.end();
+    }
+    expect(seen.filter((p) => /api_keys|quota_counters/.test(p)).length).toBeGreaterThan(16);
+    expect(seqScans(seen)).toEqual([]);
+  });
+});
