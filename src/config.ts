@@ -69,6 +69,8 @@ const schema = z.object({
   USAGE_BATCH_WINDOW_MS: z.coerce.number().min(0).max(50).default(1),
   USAGE_BATCH_MAX: z.coerce.number().int().min(1).max(5000).default(256),
   USAGE_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(2),
+  /** Hot path: operations arriving while a batch waits for its locks join it, up to this many in all (0: none). */
+  USAGE_BATCH_JOIN_UP_TO: z.coerce.number().int().min(0).max(5000).default(32),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(30),
   SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
   LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),

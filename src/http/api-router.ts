@@ -63,6 +63,7 @@ export function buildApiRouter(deps: AppDeps & { metrics: Metrics; ledgerCsv: Le
     batchWindowMs: deps.config.USAGE_BATCH_WINDOW_MS,
     maxBatch: deps.config.USAGE_BATCH_MAX,
     maxInFlight: deps.config.USAGE_BATCHES_IN_FLIGHT,
+    joinUpTo: deps.config.USAGE_BATCH_JOIN_UP_TO,
   });
   usageEngineMetrics(deps.metrics, usage.stats);
   // The same handlers on the router and, for the lane's routes, in the lane.

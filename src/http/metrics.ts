@@ -85,7 +85,7 @@ export function createMetrics(db?: PrismaClient): Metrics {
  * each transaction's cost) and batches retried after a deadlock, a
  * serialization failure or an idempotency race.
  */
-export function usageEngineMetrics(metrics: Metrics, stats: { readonly batches: number; readonly operations: number; readonly retries: number }): void {
+export function usageEngineMetrics(metrics: Metrics, stats: { readonly batches: number; readonly operations: number; readonly retries: number; readonly joined: number }): void {
   const counter = (name: string, help: string, read: () => number) =>
     new client.Counter({
       name, help, registers: [metrics.registry],
@@ -96,6 +96,7 @@ export function usageEngineMetrics(metrics: Metrics, stats: { readonly batches: 
     });
   counter('realmgate_usage_batches_total', 'Usage batch transactions committed by this instance', () => stats.batches);
   counter('realmgate_usage_batch_operations_total', 'Usage operations (usage, hold, extend, settle, release) decided in committed batches', () => stats.operations);
+  counter('realmgate_usage_batch_joined_total', 'Usage operations that joined a batch already waiting for its locks (counted in operations too)', () => stats.joined);
   counter('realmgate_usage_batch_retries_total', 'Usage batches run again after a deadlock, serialization failure or idempotency race', () => stats.retries);
 }
 

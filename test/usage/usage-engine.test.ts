@@ -309,3 +309,58 @@ describe('lanes', () => {
     expect(laneOf('not-a-uuid', 4)).toBe(0);
   });
 });
+
+describe('operations that arrive while a batch waits for its locks', () => {
+  it('join it when it holds all they need, a replay among them still answers the first answer, and the rest wait for the next batch', async () => {
+    const joinEngine = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 300 });
+    const locker = new pg.Client({ connectionString: t.systemUrl });
+    await locker.connect();
+    try {
+      const tenant = await usageTenant(t.db, { monthlyTokenQuota: 10_000n });
+      const [key, otherKey] = [await tenant.key({ maxTokens: 5_000 }), await tenant.key()];
+      const use = (k: typeof key, idempotencyKey: string, inputTokens = 1) =>
+        recordUsage(joinEngine, k, { model: tenant.model.id, inputTokens, outputTokens: 0, idempotencyKey });
+      const first = await use(key, 'first', 7);
+      await use(otherKey, 'other-rows'); // the other key's rows exist: only the locks decide below
+
+      // Another transaction holds the organization's counters: the next batch waits on them.
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM quota_counters WHERE organization_id = $1 FOR UPDATE', [tenant.org.id]);
+      const waitingOnLock = async () => (await locker.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'realmgate-usage' AND wait_event_type = 'Lock'`)).rows[0]!.n;
+      const before = { ...joinEngine.stats };
+      const a = use(key, 'a', 2);
+      await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(1);
+      // While it waits: a replay of 'first' and a new call on the same key (both covered by its
+      // locks), and a call on another key of the organization, whose rate window it did not lock.
+      const replay = use(key, 'first', 7);
+      const c = use(key, 'c', 3);
+      const other = use(otherKey, 'other', 4);
+      await new Promise((r) => setTimeout(r, 100));
+      await locker.query('COMMIT');
+      const [ra, rReplay, rc, rOther] = await Promise.all([a, replay, c, other]);
+
+      expect([ra.replayed, rc.replayed, rOther.replayed]).toEqual([false, false, false]);
+      expect(rReplay.replayed).toBe(true);
+      expect(rReplay.value).toEqual(first.value);
+      // The replay and the new call joined the waiting batch. The replay's key was not looked up
+      // when it joined, so the write met the taken key and the batch ran again, with both as members.
+      expect(joinEngine.stats.joined - before.joined).toBe(2);
+      expect(joinEngine.stats.retries - before.retries).toBe(1);
+      // The other key's call was not covered: it waited for a batch of its own.
+      expect(joinEngine.stats.batches - before.batches).toBe(2);
+      expect(joinEngine.stats.operations - before.operations).toBe(4);
+
+      const s = await ledgerAndCounters(t.db, tenant.org.id);
+      expect(s.ledgerRows).toBe(5);
+      expect(s.ledgerTokens).toBe(7 + 1 + 2 + 3 + 4);
+      expect(Number(s.orgTokens!.used)).toBe(17);
+      expect(Number(s.keyTokens.find((k) => k.subjectId === key.id)!.used)).toBe(12);
+      expect(await coarseRollupMismatches(t.db, tenant.org.id)).toEqual([]);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => {});
+      await locker.end();
+      await joinEngine.close();
+    }
+  });
+});

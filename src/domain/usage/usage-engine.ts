@@ -3,7 +3,7 @@ import { loadModelCatalogs, loadUserModelRulesOf, type ModelCatalog, type SqlQue
 import { AppError } from '../shared/app-error.js';
 import { timeOrderedId } from '../shared/time-ordered-id.js';
 import { partitionMonthAhead } from '../ledger/usage-partitions.js';
-import { isIdempotencyRace, readAndLock, writeAndCommit } from './batch-sql.js';
+import { isIdempotencyRace, readAndLock, writeAndCommit, type BatchLocks } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
 import { ensureRows } from './ensure-rows.js';
 import { TtlCache } from './ttl-cache.js';
@@ -20,6 +20,14 @@ export interface UsageEngineOptions {
   maxBatch?: number;
   /** batch transactions in flight at once (default 2): one per lane, each lane a share of the organizations */
   maxInFlight?: number;
+  /**
+   * Operations that arrive while a batch waits for its locks join it, up to
+   * this many operations in all (default 32, 0 for none). Past about 32 a
+   * batch's fixed cost is already shared, and a batch that took every waiting
+   * operation would leave none ready for the next one to start at its commit:
+   * PostgreSQL would wait while this process answers (measured in the README).
+   */
+  joinUpTo?: number;
   /** catalogs and user rules are cached this long, at most 1000 ms (default 1000) */
   cacheTtlMs?: number;
   /** clock, for tests */
@@ -30,6 +38,12 @@ interface Pending {
   op: UsageOperation;
   resolve: (o: Outcome<unknown>) => void;
 }
+
+/**
+ * Takes, from the lane's queue, the operations that `covered` says the batch
+ * already holds everything for, and makes them members of the batch.
+ */
+type Join = (covered: (op: UsageOperation) => boolean) => UsageOperation[];
 
 /** A share of the organizations (by id), whose operations are batched one transaction at a time. */
 interface Lane {
@@ -69,6 +83,10 @@ const MAX_ATTEMPTS = 5;
  *
  * A batch costs two round trips to PostgreSQL: BEGIN with every read and lock
  * in one message, then every write with COMMIT in another (batch-sql.ts).
+ * Operations that reach the lane while its batch's locks are on their way
+ * join that batch when it already holds every row they need (joinsLocked):
+ * a hot tenant's next requests are decided on rows already locked, instead of
+ * waiting a whole batch for the next one.
  * Rows a batch will lock are created beforehand, in one more message, only
  * the first time this process meets a slot or key.
  */
@@ -78,6 +96,7 @@ export class UsageEngine {
   private readonly windowMs: number;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
+  private readonly joinUpTo: number;
   private readonly now: () => Date;
   private readonly catalogs: TtlCache<ModelCatalog | null>;
   private readonly userRules: TtlCache<UserModelRule[]>;
@@ -88,14 +107,15 @@ export class UsageEngine {
   private partitionsEnsured: string | null = null;
   private readonly lanes: Lane[];
   private closed = false;
-  /** batches committed and operations decided, for the benchmark and metrics */
-  readonly stats = { batches: 0, operations: 0, retries: 0 };
+  /** batches committed, operations decided in them (joiners included), retries, operations that joined a batch waiting for its locks; for the benchmark and metrics */
+  readonly stats = { batches: 0, operations: 0, retries: 0, joined: 0 };
 
   constructor(options: UsageEngineOptions) {
     this.ttlMs = (options.reservationTtlSeconds ?? 300) * 1000;
     this.windowMs = options.batchWindowMs ?? 1;
     this.maxBatch = options.maxBatch ?? 256;
     this.maxInFlight = options.maxInFlight ?? 2;
+    this.joinUpTo = options.joinUpTo ?? 32;
     this.now = options.now ?? (() => new Date());
     this.lanes = Array.from({ length: this.maxInFlight }, () => ({ queue: [], busy: false, timer: null }));
     const cacheMs = Math.min(1000, options.cacheTtlMs ?? 1000);
@@ -146,9 +166,18 @@ export class UsageEngine {
     if (lane.busy || !lane.queue.length) return;
     const batch = lane.queue.splice(0, this.maxBatch);
     lane.busy = true;
+    const join: Join = (covered) => {
+      const taken: Pending[] = [];
+      const kept: Pending[] = [];
+      for (const p of lane.queue) (batch.length + taken.length < this.joinUpTo && covered(p.op) ? taken : kept).push(p);
+      if (!taken.length) return [];
+      lane.queue = kept;
+      batch.push(...taken);
+      return taken.map((p) => p.op);
+    };
     let outcomes: Outcome<unknown>[];
     try {
-      outcomes = await this.decide(batch.map((p) => p.op));
+      outcomes = await this.decide(batch.map((p) => p.op), join);
     } catch (e) {
       // Nothing of this batch committed: every caller hears so, none is acknowledged.
       outcomes = batch.map(() => ({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }));
@@ -198,15 +227,28 @@ export class UsageEngine {
     return problems;
   }
 
-  private async decide(ops: UsageOperation[]): Promise<Outcome<unknown>[]> {
+  /**
+   * Decides `ops`, then the operations `join` adds once the batch holds its
+   * locks (first attempt only), in that order. A failed attempt is retried
+   * with the operations that joined it as members from the start.
+   */
+  private async decide(ops: UsageOperation[], join?: Join): Promise<Outcome<unknown>[]> {
     const problems = await this.prepare(ops);
     const live = ops.filter((_, i) => !problems[i]);
+    const joined: UsageOperation[] = [];
+    const take: Join | undefined = join && ((covered) => {
+      const more = join(covered);
+      joined.push(...more);
+      this.stats.joined += more.length;
+      return more;
+    });
     let decided: Outcome<unknown>[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
-        decided = live.length ? await this.runTransaction(live) : [];
+        decided = live.length ? await this.runTransaction(live, attempt === 1 ? take : undefined) : [];
         break;
       } catch (e) {
+        live.push(...joined.splice(0));
         const code = (e as { code?: string }).code ?? '';
         if (attempt >= MAX_ATTEMPTS || !(RETRYABLE.has(code) || isIdempotencyRace(e) || e instanceof MissingRow)) throw e;
         if (e instanceof MissingRow) {
@@ -217,12 +259,34 @@ export class UsageEngine {
         this.stats.retries++;
       }
     }
+    // The operations of `ops` in their order, then those that joined, in theirs.
     let j = 0;
-    return ops.map((_, i) => (problems[i] ? { ok: false, error: problems[i]! } : decided[j++]!));
+    const own = ops.map((_, i) => (problems[i] ? { ok: false as const, error: problems[i]! } : decided[j++]!));
+    return j < decided.length ? [...own, ...decided.slice(j)] : own;
+  }
+
+  /**
+   * Whether a batch holding `state` can decide `op` as well as one that had it
+   * from the start: a usage or hold whose key, rate window, named user and
+   * realm the batch read and whose counters it holds locked, the rows made
+   * beforehand. Its idempotency key was not looked up; the write's unique keys
+   * still judge, and a replay found there retries the batch (batch-sql.ts).
+   */
+  private joinsLocked(state: BatchLocks): (op: UsageOperation) => boolean {
+    return (op) => {
+      if (op.kind !== 'usage' && op.kind !== 'hold') return false;
+      const key = state.keys.get(op.apiKeyId);
+      if (!key || !this.rateRows.has(op.apiKeyId) || (key.ratePerMinute !== null && !state.rates.has(op.apiKeyId))) return false;
+      if ((op.namedUserId && !state.users.has(op.namedUserId)) || (op.realmId && !state.realms.has(op.realmId))) return false;
+      return op.slots.every((s) => {
+        const id = this.slotIds.get(s.key);
+        return id !== undefined && state.counters.has(id);
+      });
+    };
   }
 
   /** One batch: BEGIN + reads + locks in one round trip, decisions in memory, writes + COMMIT in the second. */
-  private async runTransaction(ops: UsageOperation[]): Promise<Outcome<unknown>[]> {
+  private async runTransaction(ops: UsageOperation[], join?: Join): Promise<Outcome<unknown>[]> {
     return this.withClient(async (c) => {
       try {
         const now = this.now();
@@ -248,7 +312,8 @@ export class UsageEngine {
         // A key whose limit was set between the read and the lock: retried, then locked.
         if ([...state.keys.values()].some((k) => k.ratePerMinute !== null && !state.rates.has(k.id))) throw new MissingRow('a rate window is missing');
 
-        const { outcomes, writes } = decideBatch(ops, {
+        const joined = join ? join(this.joinsLocked(state)) : [];
+        const { outcomes, writes } = decideBatch(joined.length ? [...ops, ...joined] : ops, {
           now, reservationTtlMs: this.ttlMs, newId: () => timeOrderedId(now),
           keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed: state.reclaimed, counters: state.counters,
           slotIds: this.slotIds, rates: state.rates, answers: state.answers,
@@ -256,7 +321,7 @@ export class UsageEngine {
         });
         await writeAndCommit(c, writes);
         this.stats.batches++;
-        this.stats.operations += ops.length;
+        this.stats.operations += ops.length + joined.length;
         return outcomes;
       } catch (e) {
         await c.query('ROLLBACK').catch(() => {});
