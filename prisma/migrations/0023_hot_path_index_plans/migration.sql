@@ -5,15 +5,15 @@
 -- these functions exist: 0018, 0020, 0021). The plan is made from the
 -- statistics of the moment, and a table that had a few hundred rows when the
 -- plan was made keeps being read whole, on every call, however much it has
--- grown since (until an ANALYZE happens to invalidate the plan). Seen in the
+-- grown since (until something, an ANALYZE say, has it planned again). Seen in the
 -- hot path's benchmark: every batch read all of usage_idempotency_keys
 -- (thousands of rows, a hash semi join) to find its few replays, and updated
 -- quota_counters and api_key_rate_windows through a sequential scan and a
 -- hash join. Every statement in these functions finds rows by key, and each
 -- key has an index, so an index scan is right at any size: with
 -- enable_seqscan off (for these functions only, a function-level SET) the
--- planner takes the index whatever the statistics say. A batch's lock and
--- read went from 415 to 168 shared buffers per batch (8.6 operations), and
+-- planner takes the index whatever the statistics say. The lock function
+-- went from 425 to 169 shared buffers per batch (8.6 operations, spread), and
 -- stays there as the tables grow.
 ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET enable_seqscan = off;
 ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) SET enable_seqscan = off;
