@@ -45,16 +45,22 @@ interface Wanted {
   limitValue: number | null;
 }
 
-/** Reads the current-period counters of `wanted` (absent = nothing used yet) into limits. */
-export async function readLimits(query: SqlQuery, organizationId: string, wanted: Wanted[], now: Date): Promise<CallerLimit[]> {
+/** A row of rg_caller_counters (migration 0020); its period start as a Date or as JSON's string. */
+type CounterRead = { subject_type: string; subject_id: string; metric: string; model_id: string | null; period_start: Date | string; used: number; reserved: number };
+
+/**
+ * Reads the current-period counters of `wanted` (absent = nothing used yet)
+ * into limits; `read`: counters already read, a superset of those wanted.
+ */
+export async function readLimits(query: SqlQuery, organizationId: string, wanted: Wanted[], now: Date, read?: CounterRead[]): Promise<CallerLimit[]> {
   const starts = wanted.map((w) => periodStart(w.period, now));
   // Every subject wanted is the caller organization's (it, its key, its user): the counters'
   // unique index leads with organization_id (0012_scale). rg_caller_counters (migration 0020)
   // keeps its plan: planning was most of this read.
-  const rows = wanted.length ? await query<{ subject_type: string; subject_id: string; metric: string; model_id: string | null; period_start: Date; used: number; reserved: number }>(
+  const rows = read ?? (wanted.length ? await query<CounterRead>(
     'SELECT * FROM rg_caller_counters($1::uuid, $2::"QuotaSubject"[], $3::uuid[], $4::"QuotaMetric"[], $5::timestamptz[])',
-    [organizationId, wanted.map((w) => w.subjectType), wanted.map((w) => w.subjectId), wanted.map((w) => w.metric), starts]) : [];
-  const key = (st: string, sid: string, m: string, model: string | null, ps: Date) => `${st}|${sid}|${m}|${model ?? ''}|${ps.toISOString()}`;
+    [organizationId, wanted.map((w) => w.subjectType), wanted.map((w) => w.subjectId), wanted.map((w) => w.metric), starts]) : []);
+  const key = (st: string, sid: string, m: string, model: string | null, ps: Date | string) => `${st}|${sid}|${m}|${model ?? ''}|${new Date(ps).toISOString()}`;
   const byKey = new Map(rows.map((r) => [key(r.subject_type, r.subject_id, r.metric, r.model_id, r.period_start), r]));
   return wanted.map((w, i) => {
     const c = byKey.get(key(w.subjectType, w.subjectId, w.metric, w.modelId, starts[i]!));
@@ -97,24 +103,36 @@ export async function callerQuota(db: PrismaClient, actor: Actor, rawInput: Call
   });
 }
 
+/** Every period a user's per-model limit may have: a key's GET /quota reads the owner's counters of all their current periods. */
+const USER_LIMIT_PERIODS: QuotaPeriod[] = ['DAILY', 'WEEKLY', 'MONTHLY', 'LIFETIME'];
+
 /**
  * GET /quota for an API key, read as the usage check reads (as listKeyModels
- * for GET /models), in two statements on the hot path's pool, scoped by the
- * key itself: the key's state now (so a revoked key or a disabled owner is
- * refused at once) with what is configured for it, then the counters now.
- * A user's key also needs its usable models (the engine's cached catalog and
- * user rules) for the user's per-model limits.
+ * for GET /models), in ONE statement on the hot path's pool, scoped by the key
+ * itself: the key's state now (so a revoked key or a disabled owner is refused
+ * at once), what is configured for it, and the counters of the current
+ * periods of its organization, itself and its owner. Which of the owner's
+ * per-model limits apply depends on the models the key may use (the engine's
+ * cached catalog and user rules, with the key's allowed models read here), so
+ * the owner's token counters are read for every current period and matched.
  */
 export async function keyQuota(source: KeyModelSource, actor: Extract<Actor, { kind: 'api-key' }>, rawInput: CallerQuotaInput = {}): Promise<CallerQuota> {
   const input = parseInput(callerQuotaInput, rawInput);
   const now = input.now ?? source.clock();
-  // The key as it is now and what is configured for it, in one statement (one round trip less): a key
-  // revoked, expired or whose owner or organization was disabled a moment ago is refused here, at once.
-  const [row] = await source.query<ApiKeyNowRow & Configured>(
-    'SELECT * FROM rg_api_key_now($2::uuid) CROSS JOIN rg_caller_limits($1::uuid, $2::uuid)', [actor.organizationId, actor.apiKeyId]);
+  const month = periodStart('MONTHLY', now);
+  const probe: [QuotaSubject, string, QuotaMetric, Date][] = [
+    ['ORGANIZATION', actor.organizationId, 'TOKENS', month], ['ORGANIZATION', actor.organizationId, 'API_CALLS', month],
+    ['API_KEY', actor.apiKeyId, 'TOKENS', month], ['API_KEY', actor.apiKeyId, 'REQUESTS', month],
+    ...(actor.userId ? USER_LIMIT_PERIODS.map((p): [QuotaSubject, string, QuotaMetric, Date] => ['USER', actor.userId!, 'TOKENS', periodStart(p, now)]) : []),
+  ];
+  const [row] = await source.query<ApiKeyNowRow & Configured & { counters: CounterRead[] }>(
+    `SELECT k.*, l.*, (SELECT coalesce(json_agg(c), '[]'::json)
+                         FROM rg_caller_counters($1::uuid, $3::"QuotaSubject"[], $4::uuid[], $5::"QuotaMetric"[], $6::timestamptz[]) c) AS counters
+       FROM rg_api_key_now($2::uuid) k CROSS JOIN rg_caller_limits($1::uuid, $2::uuid) l`,
+    [actor.organizationId, actor.apiKeyId, probe.map((x) => x[0]), probe.map((x) => x[1]), probe.map((x) => x[2]), probe.map((x) => x[3])]);
   const { allowedModelIds } = usableKeyNow(row, now);
   const models = () => keyModelsAllowed(source, actor, allowedModelIds, now);
-  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models }, now, row);
+  return quotaOf(source.query, { organizationId: actor.organizationId, apiKeyId: actor.apiKeyId, userId: actor.userId, models }, now, row, row!.counters);
 }
 
 /** A row of rg_caller_limits (migration 0021): the organization's quotas, the key's limits and its rate window. */
@@ -127,6 +145,8 @@ async function quotaOf(
   now: Date,
   /** What is configured, when the caller's read already holds it. */
   known?: Configured,
+  /** The counters, when the caller's read already holds them (a superset of those wanted). */
+  counters?: CounterRead[],
 ): Promise<CallerQuota> {
   const { organizationId, apiKeyId, userId } = caller;
   // What is configured (rg_caller_limits, migration 0021: one statement, its plan kept): the organization's quotas, the key's limits and rate window.
@@ -151,7 +171,7 @@ async function quotaOf(
     }
   }
   if (userId) wanted.push(...userModelWanted(userId, await caller.models()));
-  const limits = await readLimits(query, organizationId, wanted, now);
+  const limits = await readLimits(query, organizationId, wanted, now, counters);
   if (rate) limits.push(rate);
   return { organizationId, apiKeyId, userId, at: now, limits };
 }
