@@ -3,8 +3,9 @@ import type { UsableModel } from '../model-access/usable-models.js';
 import { periodStart } from '../quotas/period.js';
 import type { LimitName, Slot } from './usage-ops.js';
 
-export const slotKey = (s: { subjectType: QuotaSubject; subjectId: string; metric: QuotaMetric; modelId: string | null; periodStart: Date }) =>
-  `${s.subjectType}|${s.subjectId}|${s.metric}|${s.modelId ?? ''}|${s.periodStart.toISOString()}`;
+/** A counter slot's identity as text; `periodStartIso` when the caller has it written already. */
+export const slotKey = (s: { subjectType: QuotaSubject; subjectId: string; metric: QuotaMetric; modelId: string | null; periodStart: Date }, periodStartIso = s.periodStart.toISOString()) =>
+  `${s.subjectType}|${s.subjectId}|${s.metric}|${s.modelId ?? ''}|${periodStartIso}`;
 
 /**
  * The counters one call moves: the organization's monthly API calls and the
@@ -14,9 +15,11 @@ export const slotKey = (s: { subjectType: QuotaSubject; subjectId: string; metri
  */
 export function usageSlots(p: { organizationId: string; apiKeyId: string; userId: string | null; model: UsableModel; now: Date }): Slot[] {
   const month = periodStart('MONTHLY', p.now);
+  const monthIso = month.toISOString(); // written once: this runs for every usage call
   const slot = (name: LimitName, subjectType: QuotaSubject, subjectId: string, metric: QuotaMetric, period: QuotaPeriod, modelId: string | null, tokens: boolean, start = month): Slot => {
-    const s = { name, organizationId: p.organizationId, subjectType, subjectId, metric, modelId, period, periodStart: start, tokens };
-    return { ...s, key: slotKey(s) };
+    const s: Slot = { name, organizationId: p.organizationId, subjectType, subjectId, metric, modelId, period, periodStart: start, tokens, key: '' };
+    s.key = slotKey(s, start === month ? monthIso : undefined);
+    return s;
   };
   const slots = [
     slot('organization.monthlyApiCalls', 'ORGANIZATION', p.organizationId, 'API_CALLS', 'MONTHLY', null, false),
