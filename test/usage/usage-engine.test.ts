@@ -311,7 +311,7 @@ describe('lanes', () => {
 });
 
 describe('operations that arrive while a batch waits for its locks', () => {
-  it('join it when it holds all they need, a replay among them still answers the first answer, and the rest wait for the next batch', async () => {
+  it('join it when it holds all they need (a settle once its hold is locked too), a replay among them still answers the first answer, and the rest wait for the next batch', async () => {
     const joinEngine = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 300 });
     const locker = new pg.Client({ connectionString: t.systemUrl });
     await locker.connect();
@@ -322,6 +322,7 @@ describe('operations that arrive while a batch waits for its locks', () => {
         recordUsage(joinEngine, k, { model: tenant.model.id, inputTokens, outputTokens: 0, idempotencyKey });
       const first = await use(key, 'first', 7);
       await use(otherKey, 'other-rows'); // the other key's rows exist: only the locks decide below
+      const hold = await holdReservation(joinEngine, key, { model: tenant.model.id, estimatedTokens: 50 });
 
       // Another transaction holds the organization's counters: the next batch waits on them.
       await locker.query('BEGIN');
@@ -332,34 +333,84 @@ describe('operations that arrive while a batch waits for its locks', () => {
       const a = use(key, 'a', 2);
       await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(1);
       // While it waits: a replay of 'first' and a new call on the same key (both covered by its
-      // locks), and a call on another key of the organization, whose rate window it did not lock.
+      // locks), a settle of the key's hold (which it locks once it holds its counters), and a
+      // call on another key of the organization, whose rate window it did not lock.
       const replay = use(key, 'first', 7);
       const c = use(key, 'c', 3);
+      const settle = settleReservation(joinEngine, key, { reservationId: hold.value.id, inputTokens: 6, outputTokens: 4 });
       const other = use(otherKey, 'other', 4);
       await new Promise((r) => setTimeout(r, 100));
       await locker.query('COMMIT');
-      const [ra, rReplay, rc, rOther] = await Promise.all([a, replay, c, other]);
+      const [ra, rReplay, rc, rSettle, rOther] = await Promise.all([a, replay, c, settle, other]);
+      expect(rSettle.value).toMatchObject({ status: 'SETTLED', usage: { totalTokens: 10 } });
 
       expect([ra.replayed, rc.replayed, rOther.replayed]).toEqual([false, false, false]);
       expect(rReplay.replayed).toBe(true);
       expect(rReplay.value).toEqual(first.value);
-      // The replay and the new call joined the waiting batch. The replay's key was not looked up
-      // when it joined, so the write met the taken key and the batch ran again, with both as members.
-      expect(joinEngine.stats.joined - before.joined).toBe(2);
+      // The replay, the new call and the settle joined the waiting batch. The replay's key was not looked
+      // up when it joined, so the write met the taken key and the batch ran again, with all as members.
+      expect(joinEngine.stats.joined - before.joined).toBe(3);
       expect(joinEngine.stats.retries - before.retries).toBe(1);
       // The other key's call was not covered: it waited for a batch of its own.
       expect(joinEngine.stats.batches - before.batches).toBe(2);
-      expect(joinEngine.stats.operations - before.operations).toBe(4);
+      expect(joinEngine.stats.operations - before.operations).toBe(5);
 
       const s = await ledgerAndCounters(t.db, tenant.org.id);
-      expect(s.ledgerRows).toBe(5);
-      expect(s.ledgerTokens).toBe(7 + 1 + 2 + 3 + 4);
-      expect(Number(s.orgTokens!.used)).toBe(17);
-      expect(Number(s.keyTokens.find((k) => k.subjectId === key.id)!.used)).toBe(12);
+      expect(s.ledgerRows).toBe(6);
+      expect(s.ledgerTokens).toBe(7 + 1 + 2 + 3 + 10 + 4);
+      expect(Number(s.orgTokens!.used)).toBe(27);
+      expect(Number(s.orgTokens!.reserved)).toBe(0);
+      expect(Number(s.keyTokens.find((k) => k.subjectId === key.id)!.used)).toBe(22);
       expect(await coarseRollupMismatches(t.db, tenant.org.id)).toEqual([]);
     } finally {
       await locker.query('ROLLBACK').catch(() => {});
       await locker.end();
+      await joinEngine.close();
+    }
+  });
+
+  it('a settle whose hold another transaction holds does not join, and is decided by the next batch', async () => {
+    const joinEngine = new UsageEngine({ databaseUrl: t.systemUrl, reservationTtlSeconds: 300 });
+    const [counterLocker, holdLocker] = [new pg.Client({ connectionString: t.systemUrl }), new pg.Client({ connectionString: t.systemUrl })];
+    await counterLocker.connect();
+    await holdLocker.connect();
+    try {
+      const tenant = await usageTenant(t.db, { monthlyTokenQuota: 10_000n });
+      const key = await tenant.key();
+      const use = (idempotencyKey: string) => recordUsage(joinEngine, key, { model: tenant.model.id, inputTokens: 1, outputTokens: 0, idempotencyKey });
+      await use('rows');
+      const hold = await holdReservation(joinEngine, key, { model: tenant.model.id, estimatedTokens: 40 });
+      await holdLocker.query('BEGIN');
+      await holdLocker.query('SELECT id FROM usage_reservations WHERE organization_id = $1 AND id = $2 FOR UPDATE', [tenant.org.id, hold.value.id]);
+      await counterLocker.query('BEGIN');
+      await counterLocker.query('SELECT id FROM quota_counters WHERE organization_id = $1 FOR UPDATE', [tenant.org.id]);
+      const waitingOnLock = async () => (await counterLocker.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'realmgate-usage' AND wait_event_type = 'Lock'`)).rows[0]!.n;
+      const before = { ...joinEngine.stats };
+      const a = use('a');
+      await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(1);
+      let settled = false;
+      const settle = settleReservation(joinEngine, key, { reservationId: hold.value.id, inputTokens: 5, outputTokens: 5 }).finally(() => { settled = true; });
+      await new Promise((r) => setTimeout(r, 100));
+      await counterLocker.query('COMMIT');
+      expect((await a).replayed).toBe(false);
+      // The batch skipped the held hold rather than wait for it out of lock order; the settle's own
+      // batch now waits for it in order (its hold first), holding nothing else.
+      expect(joinEngine.stats.joined - before.joined).toBe(0);
+      await expect.poll(waitingOnLock, { timeout: 10_000 }).toBe(1);
+      expect(settled).toBe(false);
+      await holdLocker.query('COMMIT');
+      expect((await settle).value).toMatchObject({ status: 'SETTLED', usage: { totalTokens: 10 } });
+      expect(joinEngine.stats.batches - before.batches).toBe(2);
+      const s = await ledgerAndCounters(t.db, tenant.org.id);
+      expect(s.ledgerTokens).toBe(1 + 1 + 10);
+      expect(Number(s.orgTokens!.used)).toBe(12);
+      expect(Number(s.orgTokens!.reserved)).toBe(0);
+    } finally {
+      await counterLocker.query('ROLLBACK').catch(() => {});
+      await holdLocker.query('ROLLBACK').catch(() => {});
+      await counterLocker.end();
+      await holdLocker.end();
       await joinEngine.close();
     }
   });

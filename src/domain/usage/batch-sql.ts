@@ -111,6 +111,20 @@ export async function readAndLock(c: Q, p: {
   };
 }
 
+/**
+ * Holds that operations joining a batch name, locked once the batch holds its
+ * counters, only where no other transaction holds them: FOR UPDATE SKIP
+ * LOCKED, because this lock comes after the counters, out of the global lock
+ * order, and so must never wait. A hold not returned stays for the next batch.
+ */
+export async function lockMoreHolds(c: Q, holds: { organizationId: string; id: string }[]): Promise<ReservationRow[]> {
+  const { rows } = await c.query<{ holds: ReservationJson[] }>(
+    `SELECT coalesce(json_agg(rg_usage_reservation_json(x.t)), '[]'::json) AS holds FROM (
+       SELECT t FROM usage_reservations t WHERE t.organization_id = ANY($1::uuid[]) AND t.id = ANY($2::uuid[]) FOR UPDATE SKIP LOCKED) x`,
+    [[...new Set(holds.map((h) => h.organizationId))], [...new Set(holds.map((h) => h.id))]]);
+  return rows[0]!.holds.map(fromJson);
+}
+
 /** The parameter types of rg_usage_batch_write, in order (migration 0018). */
 const WRITE_TYPES = [
   'uuid[]', 'uuid[]', 'bigint[]', 'bigint[]', 'bigint[]', 'boolean[]',

@@ -3,10 +3,11 @@ import { loadModelCatalogs, loadUserModelRulesOf, type ModelCatalog, type SqlQue
 import { AppError } from '../shared/app-error.js';
 import { timeOrderedId } from '../shared/time-ordered-id.js';
 import { partitionMonthAhead } from '../ledger/usage-partitions.js';
-import { isIdempotencyRace, readAndLock, writeAndCommit, type BatchLocks } from './batch-sql.js';
+import { isIdempotencyRace, lockMoreHolds, readAndLock, writeAndCommit, type BatchLocks } from './batch-sql.js';
 import { decideBatch } from './decide-batch.js';
 import { ensureRows } from './ensure-rows.js';
 import { TtlCache } from './ttl-cache.js';
+import type { ReservationRow } from './batch-state.js';
 import type { AdmissionBase, Outcome, UsageOperation } from './usage-ops.js';
 
 export interface UsageEngineOptions {
@@ -39,11 +40,16 @@ interface Pending {
   resolve: (o: Outcome<unknown>) => void;
 }
 
-/**
- * Takes, from the lane's queue, the operations that `covered` says the batch
- * already holds everything for, and makes them members of the batch.
- */
-type Join = (covered: (op: UsageOperation) => boolean) => UsageOperation[];
+/** The operations waiting in a lane, as its batch sees them once it holds its locks. */
+interface Waiting {
+  /** those `wanted` says, left where they are */
+  peek(wanted: (op: UsageOperation) => boolean): UsageOperation[];
+  /** those `covered` says the batch holds everything for, taken into the batch */
+  take(covered: (op: UsageOperation) => boolean): UsageOperation[];
+}
+
+type TargetedOp = Extract<UsageOperation, { reservationId: string }>;
+const targetsHold = (op: UsageOperation): op is TargetedOp => op.kind === 'extend' || op.kind === 'settle' || op.kind === 'release';
 
 /** A share of the organizations (by id), whose operations are batched one transaction at a time. */
 interface Lane {
@@ -166,18 +172,22 @@ export class UsageEngine {
     if (lane.busy || !lane.queue.length) return;
     const batch = lane.queue.splice(0, this.maxBatch);
     lane.busy = true;
-    const join: Join = (covered) => {
-      const taken: Pending[] = [];
-      const kept: Pending[] = [];
-      for (const p of lane.queue) (batch.length + taken.length < this.joinUpTo && covered(p.op) ? taken : kept).push(p);
-      if (!taken.length) return [];
-      lane.queue = kept;
-      batch.push(...taken);
-      return taken.map((p) => p.op);
+    const room = () => this.joinUpTo - batch.length;
+    const waiting: Waiting = {
+      peek: (wanted) => (room() > 0 ? lane.queue.filter((p) => wanted(p.op)).slice(0, room()).map((p) => p.op) : []),
+      take: (covered) => {
+        const taken: Pending[] = [];
+        const kept: Pending[] = [];
+        for (const p of lane.queue) (taken.length < room() && covered(p.op) ? taken : kept).push(p);
+        if (!taken.length) return [];
+        lane.queue = kept;
+        batch.push(...taken);
+        return taken.map((p) => p.op);
+      },
     };
     let outcomes: Outcome<unknown>[];
     try {
-      outcomes = await this.decide(batch.map((p) => p.op), join);
+      outcomes = await this.decide(batch.map((p) => p.op), waiting);
     } catch (e) {
       // Nothing of this batch committed: every caller hears so, none is acknowledged.
       outcomes = batch.map(() => ({ ok: false, error: e instanceof Error ? e : new Error(String(e)) }));
@@ -228,24 +238,27 @@ export class UsageEngine {
   }
 
   /**
-   * Decides `ops`, then the operations `join` adds once the batch holds its
+   * Decides `ops`, then the operations that join once the batch holds its
    * locks (first attempt only), in that order. A failed attempt is retried
    * with the operations that joined it as members from the start.
    */
-  private async decide(ops: UsageOperation[], join?: Join): Promise<Outcome<unknown>[]> {
+  private async decide(ops: UsageOperation[], waiting?: Waiting): Promise<Outcome<unknown>[]> {
     const problems = await this.prepare(ops);
     const live = ops.filter((_, i) => !problems[i]);
     const joined: UsageOperation[] = [];
-    const take: Join | undefined = join && ((covered) => {
-      const more = join(covered);
-      joined.push(...more);
-      this.stats.joined += more.length;
-      return more;
-    });
+    const counted: Waiting | undefined = waiting && {
+      peek: waiting.peek,
+      take: (covered) => {
+        const more = waiting.take(covered);
+        joined.push(...more);
+        this.stats.joined += more.length;
+        return more;
+      },
+    };
     let decided: Outcome<unknown>[] = [];
     for (let attempt = 1; ; attempt++) {
       try {
-        decided = live.length ? await this.runTransaction(live, attempt === 1 ? take : undefined) : [];
+        decided = live.length ? await this.runTransaction(live, attempt === 1 ? counted : undefined) : [];
         break;
       } catch (e) {
         live.push(...joined.splice(0));
@@ -266,14 +279,20 @@ export class UsageEngine {
   }
 
   /**
-   * Whether a batch holding `state` can decide `op` as well as one that had it
-   * from the start: a usage or hold whose key, rate window, named user and
-   * realm the batch read and whose counters it holds locked, the rows made
-   * beforehand. Its idempotency key was not looked up; the write's unique keys
-   * still judge, and a replay found there retries the batch (batch-sql.ts).
+   * Whether a batch holding `state` and `holds` can decide `op` as well as
+   * one that had it from the start. A usage or hold: its key, rate window,
+   * named user and realm read, its counters locked, the rows made beforehand;
+   * its idempotency key was not looked up, but the write's unique keys still
+   * judge, and a replay found there retries the batch (batch-sql.ts). An
+   * extend, settle or release: its key read, its hold and the hold's counters
+   * locked.
    */
-  private joinsLocked(state: BatchLocks): (op: UsageOperation) => boolean {
+  private joinsLocked(state: BatchLocks, holds: Map<string, ReservationRow>): (op: UsageOperation) => boolean {
     return (op) => {
+      if (targetsHold(op)) {
+        const r = holds.get(op.reservationId);
+        return !!r && state.keys.has(op.apiKeyId) && [...r.tokenCounterIds, ...r.callCounterIds].every((id) => state.counters.has(id));
+      }
       if (op.kind !== 'usage' && op.kind !== 'hold') return false;
       const key = state.keys.get(op.apiKeyId);
       if (!key || !this.rateRows.has(op.apiKeyId) || (key.ratePerMinute !== null && !state.rates.has(op.apiKeyId))) return false;
@@ -286,7 +305,7 @@ export class UsageEngine {
   }
 
   /** One batch: BEGIN + reads + locks in one round trip, decisions in memory, writes + COMMIT in the second. */
-  private async runTransaction(ops: UsageOperation[], join?: Join): Promise<Outcome<unknown>[]> {
+  private async runTransaction(ops: UsageOperation[], waiting?: Waiting): Promise<Outcome<unknown>[]> {
     return this.withClient(async (c) => {
       try {
         const now = this.now();
@@ -312,7 +331,15 @@ export class UsageEngine {
         // A key whose limit was set between the read and the lock: retried, then locked.
         if ([...state.keys.values()].some((k) => k.ratePerMinute !== null && !state.rates.has(k.id))) throw new MissingRow('a rate window is missing');
 
-        const joined = join ? join(this.joinsLocked(state)) : [];
+        let joined: UsageOperation[] = [];
+        if (waiting) {
+          // Extends, settles and releases waiting with a key the batch read name holds it has not
+          // locked: it locks those no one else holds (SKIP LOCKED: taken after the counters, out of
+          // the lock order, so it never waits for them), then takes whatever it now covers.
+          const named = waiting.peek((op) => targetsHold(op) && state.keys.has(op.apiKeyId) && !reservations.has(op.reservationId)) as TargetedOp[];
+          if (named.length) for (const r of await lockMoreHolds(c, named.map((op) => ({ organizationId: op.organizationId, id: op.reservationId })))) reservations.set(r.id, r);
+          joined = waiting.take(this.joinsLocked(state, reservations));
+        }
         const { outcomes, writes } = decideBatch(joined.length ? [...ops, ...joined] : ops, {
           now, reservationTtlMs: this.ttlMs, newId: () => timeOrderedId(now),
           keys: state.keys, users: state.users, realms: state.realms, reservations, reclaimed: state.reclaimed, counters: state.counters,
