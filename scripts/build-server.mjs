@@ -106,7 +106,7 @@ function browserOnlyPlugin() {
  * Keeps every module's idea of where it lives: `import.meta.url`, `__dirname` and
  * `__filename` become the file's own location, written relative to the bundle
  * (which sits in dist/ beside node_modules/, so the tree stays movable). A source
- * file is placed where its per-file build is (dist/admin/dmmf.js reads
+ * file is placed where its per-file build is (dist/db/dmmf.js reads
  * dist/generated/dmmf.json), a package file where it is installed.
  */
 function locationsPlugin(outdir) {

@@ -18,6 +18,7 @@ import { CSRF_CLIENT_SCRIPT, CSRF_SCRIPT_PATH } from './http/security/csrf-clien
 import { createAdminSession, SESSION_COOKIE } from './admin/auth/admin-session.js';
 import { PORTKEY_HOOKS_PATH, portkeyHookRoutes } from './http/integrations/portkey-hooks.routes.js';
 import { LedgerCsvExports } from './domain/usage-reports/export-ledger-csv.js';
+import { TenantSqlReads, type SqlReader } from './db/tenant-sql-reads.js';
 
 export interface AppDeps {
   config: Config;
@@ -39,6 +40,8 @@ export interface AppDeps {
   log: Logger;
   /** Prometheus metrics; buildApp creates them when not given. */
   metrics?: Metrics;
+  /** Reads that bypass Prisma (the ledger lists, src/db/tenant-sql-reads.ts); buildApp makes them on the two logins when not given. */
+  reads?: SqlReader;
 }
 
 export interface BuiltApp {
@@ -70,8 +73,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   app.get(CSRF_SCRIPT_PATH, (_req, res) => res.type('application/javascript').set('Cache-Control', 'no-cache').send(CSRF_CLIENT_SCRIPT));
   app.use(healthRoutes(deps));
   app.use(metricsRoutes(metrics, deps.config.METRICS_TOKEN));
-  // The ledger exports' COPY (which Prisma cannot send) on pools of their own, shared by the panel and the API.
-  const ledgerCsv = new LedgerCsvExports({ db: deps.db, tenantUrl: deps.databaseUrl, systemUrl: deps.systemDatabaseUrl });
+  // The ledger lists' reads and the exports' COPY (which Prisma cannot send) on pools of their own, shared by the panel and the API.
+  const ownReads = deps.reads ? null : new TenantSqlReads({ tenantUrl: deps.databaseUrl, systemUrl: deps.systemDatabaseUrl });
+  const reads = deps.reads ?? ownReads!;
+  const ledgerCsv = new LedgerCsvExports({ reads, tenantUrl: deps.databaseUrl, systemUrl: deps.systemDatabaseUrl });
   // The panel's sessions (in PostgreSQL). Cookie path '/': the same cookie signs staff in to the API too.
   const session = createAdminSession(deps, '/');
   // The API before the panel: a gateway's call (POST /api/v1/usage, thousands a second)
@@ -79,10 +84,10 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   // limit and always-200 verdicts (see the routes file).
   // The gateway's calls are served ahead of Express by the same handlers (gateway-lane.ts).
   const lane = new GatewayLane({ metrics, securityHeaders: jsonSecurityHeaders({ production }), trustProxy: app.get('trust proxy fn'), compress });
-  const api = buildApiRouter({ ...deps, metrics, ledgerCsv }, { session: [session.middleware, session.guard], lane });
+  const api = buildApiRouter({ ...deps, metrics, reads, ledgerCsv }, { session: [session.middleware, session.guard], lane });
   app.use(`${API_BASE}${PORTKEY_HOOKS_PATH}`, portkeyHookRoutes(api.api));
   app.use(API_BASE, api.router);
-  const admin = await mountAdmin(app, { ...deps, metrics, ledgerCsv }, session);
+  const admin = await mountAdmin(app, { ...deps, metrics, reads, ledgerCsv }, session);
   app.use(docsRoutes());
   app.get('/', (_req, res) => res.redirect(admin.rootPath));
   // Our own 404 (Express's default answers with its own, narrower headers).
@@ -97,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
       await api.close();
       await session.close();
       await ledgerCsv.close();
+      await ownReads?.close();
     },
   };
 }

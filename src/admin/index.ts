@@ -7,7 +7,7 @@ import type { AppDeps } from '../app.js';
 import { CSRF_SCRIPT_PATH } from '../http/security/csrf-client.js';
 import { patchBundleEval } from '../http/security/bundle-eval-patch.js';
 import { rejectHostileInput } from '../http/security/reject-hostile-input.js';
-import { loadDatamodel } from './dmmf.js';
+import { loadDatamodel } from '../db/dmmf.js';
 import { RealmgateResource } from './prisma-resource.js';
 import { installReadOnlyFields } from './access/read-only-fields.js';
 import { localFontsOnly } from './local-fonts.js';

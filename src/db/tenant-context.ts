@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Prisma, type PrismaClient } from '@prisma/client';
 import type { Actor } from '../domain/shared/actor.js';
+import { inlineParams } from './inline-params.js';
 
 /**
  * The request's tenant, as PostgreSQL row-level security sees it (policies in
@@ -53,6 +54,11 @@ export function isSystemWide(ctx: TenantContext | undefined): boolean {
 /** Transaction-local settings; no context gives '' everywhere, which the policies read as "no tenant". */
 const SET_TENANT_SQL = `SELECT set_config('app.org_id', $1, true), set_config('app.role', $2, true), set_config('app.user_id', $3, true)`;
 const settingValues = (ctx: TenantContext | undefined): [string, string, string] => [ctx?.orgId ?? '', ctx?.role ?? '', ctx?.userId ?? ''];
+
+/** SET_TENANT_SQL with its values written in, to travel in one message with other statements (TenantSqlReads). */
+export function tenantSettingsSql(ctx: TenantContext | undefined): string {
+  return inlineParams(SET_TENANT_SQL, settingValues(ctx));
+}
 
 /** SET_TENANT_SQL for Prisma: its text around the placeholders, the values bound. */
 const SET_TENANT_PARTS = SET_TENANT_SQL.split(/\$\d/);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UserRole } from '@prisma/client';
 import { enforceMatrix, guardAction } from '../../src/admin/access/guard-action.js';
 import { runAdminRequest } from '../../src/admin/access/admin-request.js';
-import { clientModule, loadDatamodel } from '../../src/admin/dmmf.js';
+import { clientModule, loadDatamodel } from '../../src/db/dmmf.js';
 import type { RealmgateResource } from '../../src/admin/prisma-resource.js';
 import { withTenant } from '../../src/db/tenant-context.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';

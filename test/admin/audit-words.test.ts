@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTION_ALIASES, AUDIT_ACTION_WORDS, auditActionsReadAs, auditCode, canonicalAuditAction } from '../../src/domain/audit/audit-actions.js';
 import { AUDIT_ACTION_CHOICES, RESOURCE_LABELS } from '../../src/admin/resources/labels.js';
 import { auditDiff } from '../../src/admin/audit/audit-diff.js';
-import { loadDatamodel } from '../../src/admin/dmmf.js';
+import { loadDatamodel } from '../../src/db/dmmf.js';
 import { redact } from '../../src/domain/audit/record-audit.js';
 
 /**

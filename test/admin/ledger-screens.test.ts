@@ -387,3 +387,27 @@ function parseCsv(text: string): string[][] {
   }
   return rows;
 }
+
+describe('reference cells of the ledger list', () => {
+  it('names the organization, user, key and model of a row, for each role that may read them', async () => {
+    const key = await issueKey(t.db, app.config.API_KEY_PEPPER, world.user.id, ['usage:write'], { name: 'Titles key' });
+    const [{ id: model }] = await q(`INSERT INTO ai_models (organization_id, name, provider, provider_model_id, role) VALUES ($1, 'Titles model', 'openai', 'titles', 'chat') RETURNING id`, [world.orgA.id]);
+    // Newest of all, no tokens: the first row of every page it is in, and no sum above changes.
+    const [{ id: event }] = await q(
+      `INSERT INTO usage_events (organization_id, user_id, api_key_id, model_id, occurred_at, total_tokens) VALUES ($1, $2, $3, $4, now() + interval '1 day', 0) RETURNING id`,
+      [world.orgA.id, world.user.id, key.id, model],
+    );
+    const [{ org, email }] = await q(`SELECT o.name AS org, u.email FROM organizations o, users u WHERE o.id = $1 AND u.id = $2`, [world.orgA.id, world.user.id]);
+    const titles = (row: any) => Object.fromEntries(Object.entries(row.populated as Record<string, any>).map(([path, ref]) => [path, ref?.title]));
+    // The superadmin's titles come from plain SQL; the org admin's and the user's models through
+    // Prisma (their scope on models is an OR over a relation), the rest from plain SQL.
+    for (const client of [superadmin, admin, user]) {
+      const [row] = (await client.get(`/resources/UsageEvent/actions/list?perPage=5&filters.apiKey=${key.id}`)).body.records;
+      expect(row.id).toBe(event);
+      expect(titles(row)).toEqual({ organization: org, user: email, apiKey: 'Titles key', model: 'Titles model' });
+      expect(row.populated.apiKey.recordActions.map((a: any) => a.name)).toEqual(['show']);
+    }
+    // Another organization's admin sees neither the row nor, through a filter, its key.
+    expect((await (await AdminClient.signIn(app.baseUrl, world.adminB.email)).get(`/resources/UsageEvent/actions/list?filters.apiKey=${key.id}`)).body.records).toEqual([]);
+  });
+});

@@ -1,4 +1,4 @@
-import type { Datamodel } from '../../src/admin/dmmf.js';
+import type { Datamodel } from '../../src/db/dmmf.js';
 import type { ActionAudit } from '../../src/admin/actions/action-audits.js';
 import type { Tenancy } from '../../src/domain/access/tenancy.js';
 

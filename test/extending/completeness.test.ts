@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDatamodel } from '../../src/admin/dmmf.js';
+import { loadDatamodel } from '../../src/db/dmmf.js';
 import { ACTION_AUDITS } from '../../src/admin/actions/action-audits.js';
 import { AUDIT_KEY } from '../../src/admin/access/guard-action.js';
 import { FACTORIES, NAVIGATION, buildResources } from '../../src/admin/resources/index.js';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { PrismaClient, UserRole } from '@prisma/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDatamodel } from '../../src/admin/dmmf.js';
+import { loadDatamodel } from '../../src/db/dmmf.js';
 import { scopeFor, type ResourceName } from '../../src/domain/access/permissions.js';
 import { withTenant } from '../../src/db/tenant-context.js';
 import { appDatabase, type AppDatabase } from './app-database.js';

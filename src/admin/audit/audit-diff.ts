@@ -1,4 +1,4 @@
-import type { Datamodel } from '../dmmf.js';
+import type { Datamodel } from '../../db/dmmf.js';
 import { isSecretField } from '../../domain/access/permissions.js';
 import { humanizeEnumValue, humanizeProperty, RESOURCE_PROPERTY_LABELS } from '../resources/labels.js';
 import { readableValue } from '../resources/record-titles.js';

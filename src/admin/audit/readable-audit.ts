@@ -1,6 +1,6 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import { auditActionWords, canonicalAuditAction } from '../../domain/audit/audit-actions.js';
-import { loadDatamodel } from '../dmmf.js';
+import { loadDatamodel } from '../../db/dmmf.js';
 import { resourceWords, singularLabel } from '../resources/labels.js';
 import { titlesOfWanted } from '../resources/record-titles.js';
 import type { AfterHook } from '../resources/resource-spec.js';

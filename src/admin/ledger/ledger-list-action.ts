@@ -17,15 +17,17 @@ export type LedgerKind = 'usage' | 'audit';
 /**
  * The list action of the usage ledger and the audit log: newest first by
  * keyset (`after` = the previous page's nextCursor), never OFFSET, a total
- * counted no further than COUNT_CAP ("10,000+"). A page's reads (its rows,
- * the capped count, the titles of what the rows refer to) are one transaction
- * (the tenant's settings set once, sorting off: see readLedgerAsTenant). The usage totals line for the filter (from rollups where it
+ * counted no further than COUNT_CAP ("10,000+"). A page's reads go around
+ * Prisma (TenantSqlReads), in two round trips: its rows with the capped count
+ * (sorting off: see readLedgerAsTenant), then the titles of what the rows
+ * refer to. The usage totals line for the filter (from rollups where it
  * can) is its own request, `view=totals`, which the screen makes after the
  * page: a sum over months of rollups never holds the page back. Same domain
  * functions as the export, so the screen and the CSV agree.
  */
-export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>) {
+export function ledgerListHandler(kind: LedgerKind, { db, reads }: Pick<AppDeps, 'db' | 'reads'>) {
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
+    if (!reads) throw new Error('The ledger lists need AppDeps.reads (buildApp makes them)');
     const actor = actorFromAdmin(context.currentAdmin);
     const query = (request.query ?? {}) as Record<string, unknown>;
     const limit = pageSize(query.perPage);
@@ -38,20 +40,15 @@ export function ledgerListHandler(kind: LedgerKind, { db }: Pick<AppDeps, 'db'>)
         if (kind !== 'usage') return empty;
         // The capped count decides whether a filter the rollups cannot answer may be summed from the ledger.
         const filter = usageFilterFrom(query);
-        const { counted, totals } = await readLedgerAsTenant(db, async (client) => {
-          const counted = await listUsagePage(client, actor, { filter, limit: 1 });
-          return { counted, totals: await usageTotals(client, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }) };
-        });
+        const counted = await listUsagePage(reads, actor, { filter, limit: 1 });
+        const totals = await readLedgerAsTenant(db, (client) => usageTotals(client, reads, actor, { filter, matched: counted.totalCapped ? COUNT_CAP : counted.total }));
         return { ...empty, meta: { ...empty.meta, total: counted.total, totalCapped: counted.totalCapped, totals } };
       }
       const resource = context.resource as unknown as RealmgateResource;
-      const { page, records } = await readLedgerAsTenant(db, async (client) => {
-        const input = { after, limit };
-        const page = kind === 'usage' ? await listUsagePage(client, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(client, actor, { ...input, filter: auditFilterFrom(query) });
-        const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
-        await populateListReferences(client, context, records);
-        return { page, records };
-      });
+      const input = { after, limit };
+      const page = kind === 'usage' ? await listUsagePage(reads, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(reads, actor, { ...input, filter: auditFilterFrom(query) });
+      const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
+      await populateListReferences(reads, db, context, records);
       context.records = records;
       return {
         records: listRecordsJson(records, context),

@@ -1,32 +1,45 @@
 import type { ActionContext, BaseRecord } from 'adminjs';
-import type { Prisma, PrismaClient } from '@prisma/client';
+import type { PrismaClient } from '@prisma/client';
+import type { SqlReader, SqlStatement } from '../../db/tenant-sql-reads.js';
 import type { RealmgateResource } from '../prisma-resource.js';
+
+type TitleSource = Pick<RealmgateResource, 'titleStatement' | 'titleRecords' | 'toRecord'>;
 
 /**
  * Fills the reference cells of a ledger page (organization, user, key,
- * model...) inside the page's own transaction: one two-column query per
- * referenced resource that the list shows, scoped like that resource's reads.
- * AdminJS's populator would read whole rows through one transaction each and
- * for every reference property, shown or not.
+ * model...): the id and title of each referenced record the admin may read,
+ * scoped like that resource's reads (titleStatement / titleRecords). Every
+ * referenced table whose scope is plain SQL is read in ONE round trip
+ * (`reads`); one whose scope is not (an org admin's models: an OR over a
+ * relation) through Prisma on `db`, beside it. AdminJS's populator would read
+ * whole rows through one transaction each, for every reference property,
+ * shown or not.
  */
-export async function populateListReferences(tx: Prisma.TransactionClient | PrismaClient, context: ActionContext, records: BaseRecord[]): Promise<void> {
-  const references = context.resource
+export async function populateListReferences(reads: SqlReader, db: PrismaClient, context: ActionContext, records: BaseRecord[]): Promise<void> {
+  const wanted = context.resource
     .decorate()
     .getProperties({ where: 'list' })
-    .filter((p) => p.referenceName());
-  await Promise.all(
-    references.map(async (property) => {
+    .filter((p) => p.referenceName())
+    .flatMap((property) => {
       const path = property.propertyPath;
       const ids = [...new Set(records.map((r) => r.get(path)).filter((v): v is string => typeof v === 'string' && v !== ''))];
-      if (!ids.length) return;
-      const target = property.reference() as unknown as Partial<RealmgateResource> | null;
-      if (!target) return;
-      if (typeof target.titleRecords !== 'function') return;
-      const found = new Map((await target.titleRecords(tx, ids, context)).map((r) => [String(r.id()), r]));
-      for (const record of records) {
-        const ref = found.get(String(record.get(path)));
-        if (ref) record.populate(path, ref);
-      }
-    }),
-  );
+      const target = property.reference() as unknown as Partial<TitleSource> | null;
+      if (!ids.length || typeof target?.titleStatement !== 'function') return [];
+      return [{ path, ids, target: target as TitleSource, how: target.titleStatement(ids, context) }];
+    });
+  const bySql = wanted.filter((w): w is typeof w & { how: SqlStatement } => typeof w.how === 'object');
+  const byPrisma = wanted.filter((w) => w.how === 'prisma');
+  const [sqlRows, prismaRecords] = await Promise.all([
+    reads.read(bySql.map((w) => w.how)),
+    Promise.all(byPrisma.map((w) => w.target.titleRecords(db, w.ids, context))),
+  ]);
+  const fill = (path: string, found: BaseRecord[]) => {
+    const byId = new Map(found.map((r) => [String(r.id()), r]));
+    for (const record of records) {
+      const ref = byId.get(String(record.get(path)));
+      if (ref) record.populate(path, ref);
+    }
+  };
+  bySql.forEach((w, i) => fill(w.path, sqlRows[i]!.map((row) => w.target.toRecord(row))));
+  byPrisma.forEach((w, i) => fill(w.path, prismaRecords[i]!));
 }

@@ -1,7 +1,7 @@
 import { getModelByName } from '@adminjs/prisma';
 import type { ActionContext, ActionResponse, PropertyOptions, RecordJSON, ResourceOptions, ResourceWithOptions } from 'adminjs';
 import type { AppDeps } from '../../app.js';
-import { clientModule, type Datamodel, type Model } from '../dmmf.js';
+import { clientModule, type Datamodel, type Model } from '../../db/dmmf.js';
 import { isSecretField, type RealmgateResourceArgs } from '../prisma-resource.js';
 import { mayUse } from '../auth/admin-access.js';
 import { enforceMatrix } from '../access/guard-action.js';

@@ -1,5 +1,5 @@
 import type { LocaleTranslations } from 'adminjs';
-import type { Datamodel } from '../dmmf.js';
+import type { Datamodel } from '../../db/dmmf.js';
 import { ACTOR_ROLE_LABELS, AUDIT_ACTION_CHOICES, humanizeEnumValue, humanizeProperty, PROPERTY_LABELS, RESOURCE_LABELS, RESOURCE_PROPERTY_LABELS, singularLabel } from './labels.js';
 
 type Strings = Record<string, string>;

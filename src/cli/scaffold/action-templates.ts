@@ -1,4 +1,4 @@
-import type { Model } from '../../admin/dmmf.js';
+import type { Model } from '../../db/dmmf.js';
 import type { Names } from './names.js';
 import { fixtureOf } from './resource-templates.js';
 import type { ScaffoldTenancy } from './resource-migration.js';

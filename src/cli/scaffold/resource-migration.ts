@@ -1,4 +1,4 @@
-import type { Datamodel, Model } from '../../admin/dmmf.js';
+import type { Datamodel, Model } from '../../db/dmmf.js';
 import { enumSql, foreignKeySql, indexSql, tableSql } from '../../../scripts/schema-sql.mjs';
 
 export type ScaffoldTenancy = 'org' | 'realm' | 'global';

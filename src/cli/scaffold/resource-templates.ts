@@ -1,4 +1,4 @@
-import type { Field, Model } from '../../admin/dmmf.js';
+import type { Field, Model } from '../../db/dmmf.js';
 import type { Names } from './names.js';
 import type { ScaffoldTenancy } from './resource-migration.js';
 

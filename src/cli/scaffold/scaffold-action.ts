@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Datamodel } from '../../admin/dmmf.js';
+import type { Datamodel } from '../../db/dmmf.js';
 import { AppError } from '../../domain/shared/app-error.js';
 import { actionNamesOf, namesOf } from './names.js';
 import { applyEdit, editProblem, type RegistryEdit } from './registry-edit.js';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import type { PrismaClient } from '@prisma/client';
+import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { scopeWhere, type Where } from '../access/scope.js';
@@ -124,12 +124,12 @@ function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): Where {
 export class LedgerCsvExports {
   private readonly pools = new Map<string, pg.Pool>();
 
-  constructor(private readonly deps: { db: PrismaClient; tenantUrl: string; systemUrl: string }) {}
+  constructor(private readonly deps: { reads: SqlReader; tenantUrl: string; systemUrl: string }) {}
 
   /** The usage ledger (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). */
   async *usage(actor: Actor, filter: UsageFilter): AsyncGenerator<Buffer> {
     const scope = mustRead(actor, 'UsageEvent');
-    const owned = await withOwnerOrganization(this.deps.db, scope, filter);
+    const owned = await withOwnerOrganization(this.deps.reads, scope, filter);
     yield* this.copy(copySql('usage_events', USAGE_COLUMNS, owned && andWhere(scope, usageWhere(owned))));
   }
 

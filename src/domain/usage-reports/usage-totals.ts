@@ -1,4 +1,5 @@
 import type { PrismaClient } from '@prisma/client';
+import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import type { Actor } from '../shared/actor.js';
 import { scopeWhere } from '../access/scope.js';
 import { COUNT_CAP } from './ledger-cursor.js';
@@ -23,7 +24,7 @@ const isoDay = (d: Date) => d.toISOString().slice(0, 10);
  * ledger, but only when the caller's capped count says the match is small
  * (`matched` below COUNT_CAP); else null. Never a sum over the whole ledger.
  */
-export async function usageTotals(db: PrismaClient, actor: Actor, input: { filter: UsageFilter; matched?: number }): Promise<UsageTotals | null> {
+export async function usageTotals(db: PrismaClient, reads: SqlReader, actor: Actor, input: { filter: UsageFilter; matched?: number }): Promise<UsageTotals | null> {
   const f = input.filter;
   const wholeDays = (!f.from || f.from.getTime() % DAY === 0) && (!f.to || (f.to.getTime() + 1) % DAY === 0);
   if (!f.realmId && wholeDays) {
@@ -38,7 +39,7 @@ export async function usageTotals(db: PrismaClient, actor: Actor, input: { filte
   }
   if (input.matched === undefined || input.matched >= COUNT_CAP) return null;
   const scope = scopeWhere(actor, 'UsageEvent', 'read');
-  const owned = scope && (await withOwnerOrganization(db, scope, f));
+  const owned = scope && (await withOwnerOrganization(reads, scope, f));
   if (!scope) return null;
   if (!owned) return { tokens: '0', requests: '0', source: 'ledger' };
   const sum = await db.usageEvent.aggregate({ where: andWhere(scope, usageWhere(owned)), _sum: { totalTokens: true, requests: true } });

@@ -1,0 +1,72 @@
+import pg from 'pg';
+import { inlineParams } from './inline-params.js';
+import { currentTenant, isSystemWide, tenantSettingsSql } from './tenant-context.js';
+
+/** One parameterized statement; every placeholder carries its cast (`$1::uuid`), as inlineParams requires. */
+export interface SqlStatement {
+  text: string;
+  values: readonly unknown[];
+}
+
+export type SqlRow = Record<string, unknown>;
+
+/** Reads of several statements in one round trip, as the current tenant (implemented by TenantSqlReads). */
+export interface SqlReader {
+  /** Each statement's rows, in order, read in one read-only transaction. `sort: false` turns sorting off for it (ledger lists: see readLedgerAsTenant). */
+  read(statements: readonly SqlStatement[], options?: { sort?: boolean }): Promise<SqlRow[][]>;
+}
+
+/**
+ * Reads that bypass Prisma, for the panel's busiest pages (the ledger lists:
+ * their keyset page, capped count and reference titles). Each call is ONE
+ * message to PostgreSQL: BEGIN READ ONLY, the request's tenant settings
+ * (transaction-local, as every query of the tenant client sets them), the
+ * statements with their values written as literals (inlineParams), COMMIT.
+ * A list page through Prisma was a dozen statements and round trips, each
+ * compiled by Prisma's query compiler; this is two.
+ *
+ * Like the tenant client, it runs a tenant on the tenant-facing login (row-level
+ * security applies) and system-wide contexts (system, SUPERADMIN) on the
+ * system login. Nothing is session-level, so it works behind PgBouncer in
+ * transaction pooling. Pools of its own, opened on first use, so a page never
+ * waits behind Prisma's pool or an export's COPY.
+ */
+export class TenantSqlReads implements SqlReader {
+  private readonly pools = new Map<string, pg.Pool>();
+
+  constructor(private readonly urls: { tenantUrl: string; systemUrl: string }, private readonly max = 4) {}
+
+  async read(statements: readonly SqlStatement[], options: { sort?: boolean } = {}): Promise<SqlRow[][]> {
+    if (!statements.length) return [];
+    const tenant = currentTenant();
+    const head = ['BEGIN READ ONLY', tenantSettingsSql(tenant), ...(options.sort === false ? ['SET LOCAL enable_sort = off'] : [])];
+    const text = [...head, ...statements.map((s) => inlineParams(s.text, s.values)), 'COMMIT'].join(';\n');
+    const client = await this.pool(isSystemWide(tenant) ? this.urls.systemUrl : this.urls.tenantUrl).connect();
+    try {
+      const results = (await client.query(text)) as unknown as pg.QueryResult<SqlRow>[];
+      client.release();
+      return results.slice(head.length, head.length + statements.length).map((r) => r.rows);
+    } catch (e) {
+      // A failed statement leaves the transaction open and aborted: end it before the connection is reused.
+      const ended = await client.query('ROLLBACK').then(() => true, () => false);
+      client.release(ended ? undefined : (e as Error));
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((p) => p.end()));
+  }
+
+  private pool(url: string): pg.Pool {
+    let pool = this.pools.get(url);
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: url, max: this.max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: 'realmgate-reads' });
+      pool.on('error', () => {}); // an idle connection that dies is dropped by the pool; the next read opens another
+      this.pools.set(url, pool);
+    }
+    return pool;
+  }
+}
