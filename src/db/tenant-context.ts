@@ -137,9 +137,10 @@ export function readAsTenant<T>(db: PrismaClient, fn: (client: PrismaClient) => 
 }
 
 /**
- * A ledger list's reads (its keyset page, the capped count, the titles it
- * shows; an export page) in one transaction on the login that serves the
- * tenant, with enable_sort off for that transaction only. Every filter the
+ * Ledger reads through Prisma (the usage list's totals line) in one
+ * transaction on the login that serves the tenant, with enable_sort off for
+ * that transaction only, as the list pages and exports set it for their own
+ * reads (TenantSqlReads, the export's COPY). Every filter the
  * usage and audit lists offer has an index in list order ((x, occurred_at, id)),
  * so a page never needs a sort; but PostgreSQL multiplies the selectivity of
  * organization_id by that of a user, key or realm (each belongs to one

@@ -1,6 +1,7 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { inlineParams } from './inline-params.js';
-import { currentTenant, isSystemWide, tenantSettingsSql } from './tenant-context.js';
+import { LoginPools } from './login-pools.js';
+import { currentTenant, tenantSettingsSql } from './tenant-context.js';
 
 /** One parameterized statement; every placeholder carries its cast (`$1::uuid`), as inlineParams requires. */
 export interface SqlStatement {
@@ -9,6 +10,8 @@ export interface SqlStatement {
 }
 
 export type SqlRow = Record<string, unknown>;
+
+const READ_TIMEOUT_MS = 20_000;
 
 /** Reads of several statements in one round trip, as the current tenant (implemented by TenantSqlReads). */
 export interface SqlReader {
@@ -28,20 +31,23 @@ export interface SqlReader {
  * Like the tenant client, it runs a tenant on the tenant-facing login (row-level
  * security applies) and system-wide contexts (system, SUPERADMIN) on the
  * system login. Nothing is session-level, so it works behind PgBouncer in
- * transaction pooling. Pools of its own, opened on first use, so a page never
- * waits behind Prisma's pool or an export's COPY.
+ * transaction pooling. Pools of its own (LoginPools), so a page never waits
+ * behind Prisma's pool or an export's COPY.
  */
 export class TenantSqlReads implements SqlReader {
-  private readonly pools = new Map<string, pg.Pool>();
+  private readonly pools: LoginPools;
 
-  constructor(private readonly urls: { tenantUrl: string; systemUrl: string }, private readonly max = 4) {}
+  constructor(urls: { tenantUrl: string; systemUrl: string }, max = 4) {
+    this.pools = new LoginPools(urls, { max, idleTimeoutMillis: 30_000, application_name: 'realmgate-reads' });
+  }
 
   async read(statements: readonly SqlStatement[], options: { sort?: boolean } = {}): Promise<SqlRow[][]> {
     if (!statements.length) return [];
     const tenant = currentTenant();
-    const head = ['BEGIN READ ONLY', tenantSettingsSql(tenant), ...(options.sort === false ? ['SET LOCAL enable_sort = off'] : [])];
+    // The same bound as the Prisma transactions these reads replaced (readLedgerAsTenant: 20 s).
+    const head = ['BEGIN READ ONLY', `SET LOCAL statement_timeout = ${READ_TIMEOUT_MS}`, tenantSettingsSql(tenant), ...(options.sort === false ? ['SET LOCAL enable_sort = off'] : [])];
     const text = [...head, ...statements.map((s) => inlineParams(s.text, s.values)), 'COMMIT'].join(';\n');
-    const client = await this.pool(isSystemWide(tenant) ? this.urls.systemUrl : this.urls.tenantUrl).connect();
+    const client = await this.pools.forTenant(tenant).connect();
     try {
       const results = (await client.query(text)) as unknown as pg.QueryResult<SqlRow>[];
       client.release();
@@ -54,19 +60,7 @@ export class TenantSqlReads implements SqlReader {
     }
   }
 
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end()));
-  }
-
-  private pool(url: string): pg.Pool {
-    let pool = this.pools.get(url);
-    if (!pool) {
-      pool = new pg.Pool({ connectionString: url, max: this.max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000, application_name: 'realmgate-reads' });
-      pool.on('error', () => {}); // an idle connection that dies is dropped by the pool; the next read opens another
-      this.pools.set(url, pool);
-    }
-    return pool;
+  close(): Promise<void> {
+    return this.pools.close();
   }
 }

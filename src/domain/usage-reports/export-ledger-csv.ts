@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import type { Actor } from '../shared/actor.js';
@@ -6,7 +5,8 @@ import { AppError } from '../shared/app-error.js';
 import { scopeWhere, type Where } from '../access/scope.js';
 import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
 import { auditWhere, usageWhere, type AuditFilter, type UsageFilter } from './ledger-filters.js';
-import { currentTenant, isSystemWide, setTenantOnClient } from '../../db/tenant-context.js';
+import { currentTenant, setTenantOnClient } from '../../db/tenant-context.js';
+import { LoginPools } from '../../db/login-pools.js';
 import { inlineParams } from '../../db/inline-params.js';
 import { whereSql, type ColumnOf } from '../../db/where-sql.js';
 
@@ -122,9 +122,11 @@ function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): Where {
  * pools of their own, one per login, opened on first use.
  */
 export class LedgerCsvExports {
-  private readonly pools = new Map<string, pg.Pool>();
+  private readonly pools: LoginPools;
 
-  constructor(private readonly deps: { reads: SqlReader; tenantUrl: string; systemUrl: string }) {}
+  constructor(private readonly deps: { reads: SqlReader; tenantUrl: string; systemUrl: string }) {
+    this.pools = new LoginPools(deps, { max: 4, idleTimeoutMillis: 10_000, application_name: 'realmgate-export' });
+  }
 
   /** The usage ledger (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). */
   async *usage(actor: Actor, filter: UsageFilter): AsyncGenerator<Buffer> {
@@ -139,25 +141,13 @@ export class LedgerCsvExports {
     yield* this.copy(copySql('audit_logs', AUDIT_COLUMNS, andWhere(scope, auditWhere(filter))));
   }
 
-  async close(): Promise<void> {
-    const pools = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(pools.map((p) => p.end()));
-  }
-
-  private pool(url: string): pg.Pool {
-    let pool = this.pools.get(url);
-    if (!pool) {
-      pool = new pg.Pool({ connectionString: url, max: 4, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 10_000, application_name: 'realmgate-export' });
-      pool.on('error', () => {}); // an idle connection that dies is dropped by the pool; the next export opens another
-      this.pools.set(url, pool);
-    }
-    return pool;
+  close(): Promise<void> {
+    return this.pools.close();
   }
 
   private async *copy(sql: string): AsyncGenerator<Buffer> {
     const tenant = currentTenant();
-    const client = await this.pool(isSystemWide(tenant) ? this.deps.systemUrl : this.deps.tenantUrl).connect();
+    const client = await this.pools.forTenant(tenant).connect();
     let stream: ReturnType<typeof copyTo> | undefined;
     let finished = false;
     // A connection that dies mid-COPY fails the stream (and so the export); the
