@@ -1,12 +1,11 @@
 import type { PageContext, PageHandler } from 'adminjs';
-import type { PrismaClient } from '@prisma/client';
-import { readAsTenant } from '../db/tenant-context.js';
+import { noRead, readAll, requireReads } from '../db/tenant-sql-reads.js';
 import type { AppDeps } from '../app.js';
 import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
-import { usageSeries, topModelsOf, topUsage, refusalCounts, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
-import { quotaGauges, type QuotaGauge } from '../domain/usage-reports/quota-gauges.js';
-import { rollupsFor } from '../domain/usage-reports/rollup-tables.js';
+import { usageSeriesRead, topModelsOf, topUsageRead, refusalCountsRead, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
+import { quotaGaugesRead, type QuotaGauge } from '../domain/usage-reports/quota-gauges.js';
+import { countRead, latestAuditRead, organizationNameRead, rollupTotalsRead } from '../domain/usage-reports/dashboard-reads.js';
 
 type Where = Record<string, unknown>;
 
@@ -33,7 +32,7 @@ const and = (scope: Where, where: Where): Where => (Object.keys(scope).length ? 
  * rollup-tables.ts) and quota counters, never from the ledger, so it stays
  * fast at any ledger size. `?days=7|30|90` picks the window.
  */
-export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
+export function dashboardHandler({ reads }: Pick<AppDeps, 'reads'>): PageHandler {
   return async (request: any, _response: unknown, context: PageContext): Promise<DashboardData> => {
     const admin = context.currentAdmin;
     const actor = actorFromAdmin(admin);
@@ -52,27 +51,28 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
     const rollupScope = scope('UsageDailyRollup');
     const monthWhere = rollupScope ? and(rollupScope, { day: { gte: since } }) : null;
 
-    const none = Promise.resolve([] as TopEntry[]);
-    // One transaction for a tenant's whole page (readAsTenant): a dozen reads,
-    // each its own transaction, would take a dozen pooled connections at once,
-    // and more of them than the pool holds never finish (every connection holds
-    // a BEGIN while its next statement waits for a free connection).
-    const read = (db: PrismaClient) => Promise.all([
-      orgScope && superadmin ? db.organization.count({ where: and(orgScope, { isActive: true }) }) : null,
-      userScope ? db.user.count({ where: and(userScope, { status: 'ACTIVE' }) }) : null,
-      keyScope ? db.apiKey.count({ where: and(keyScope, { revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }) }) : null,
-      realmScope ? db.realm.count({ where: and(realmScope, { isActive: true }) }) : null,
-      rollupScope ? rollupsFor(db, monthWhere!).aggregate({ where: monthWhere, _sum: { totalTokens: true, requests: true } }) : null,
-      actor ? usageSeries(db, actor, { days, now }) : { days: [], models: [] },
-      actor && superadmin ? topUsage(db, actor, { by: 'organizationId', days, now }) : none,
-      actor && admin?.role !== 'USER' ? topUsage(db, actor, { by: 'userId', days, now }) : none,
-      actor ? topUsage(db, actor, { by: 'apiKeyId', days, now }) : none,
-      actor ? quotaGauges(db, actor, { now }) : [],
-      actor ? refusalCounts(db, actor, { days, now }) : [],
-      auditScope ? db.auditLog.findMany({ where: auditScope, orderBy: [{ occurredAt: 'desc' }, { id: 'desc' }], take: 8, select: { id: true, occurredAt: true, actorLabel: true, action: true, resource: true } }) : [],
-      admin?.organizationId && orgScope ? db.organization.findFirst({ where: and(orgScope, { id: admin.organizationId as string }), select: { name: true } }) : null,
-    ]);
-    const [orgs, users, keys, realms, month, series, topOrgs, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAsTenant(deps.db, read);
+    const none = noRead([] as TopEntry[]);
+    // Every read of the page in ONE message to PostgreSQL, one snapshot, around
+    // Prisma (TenantSqlReads): as a dozen Prisma queries in one transaction the
+    // page cost 50 ms of CPU, mostly in Prisma's query compiler.
+    const [orgs, users, keys, realms, month, series, topOrgs, topUsers, topKeys, gauges, refusals, audit, ownOrg] = await readAll(requireReads(reads), [
+      countRead('Organization', superadmin ? orgScope : null, () => '"is_active"'),
+      countRead('User', userScope, () => `"status" = 'ACTIVE'`),
+      countRead('ApiKey', keyScope, (values) => {
+        values.push(now);
+        return `"revoked_at" IS NULL AND ("expires_at" IS NULL OR "expires_at" > $${values.length}::timestamptz)`;
+      }),
+      countRead('Realm', realmScope, () => '"is_active"'),
+      rollupTotalsRead(rollupScope, since),
+      actor ? usageSeriesRead(actor, { days, now }) : noRead<UsageSeries>({ days: [], models: [] }),
+      actor && superadmin ? topUsageRead(actor, { by: 'organizationId', days, now }) : none,
+      actor && admin?.role !== 'USER' ? topUsageRead(actor, { by: 'userId', days, now }) : none,
+      actor ? topUsageRead(actor, { by: 'apiKeyId', days, now }) : none,
+      actor ? quotaGaugesRead(actor, { now }) : noRead([] as QuotaGauge[]),
+      actor ? refusalCountsRead(actor, { days, now }) : noRead([] as { code: string; count: string }[]),
+      latestAuditRead(auditScope),
+      organizationNameRead(orgScope, admin?.organizationId as string | undefined),
+    ] as const);
     const topModels = topModelsOf(series);
 
     const cards: DashboardData['cards'] = [];
@@ -80,12 +80,12 @@ export function dashboardHandler(deps: Pick<AppDeps, 'db'>): PageHandler {
     if (users !== null) cards.push({ label: 'Active users', value: number(users), href: href('User') });
     if (realms !== null) cards.push({ label: 'Active realms', value: number(realms), href: href('Realm') });
     if (keys !== null) cards.push({ label: 'Usable API keys', value: number(keys), hint: 'Not revoked, not expired', href: href('ApiKey') });
-    if (month) cards.push({ label: 'Tokens this month', value: number(month._sum.totalTokens), hint: `${number(month._sum.requests)} requests`, href: href('UsageEvent') });
+    if (month) cards.push({ label: 'Tokens this month', value: number(month.tokens), hint: `${number(month.requests)} requests`, href: href('UsageEvent') });
     const refused = refusals.reduce((a, r) => a + BigInt(r.count), 0n);
     if (actor && scope('UsageDailyRollup')) cards.push({ label: `Refused (429), ${days} days`, value: number(refused) });
 
     return {
-      scope: superadmin ? 'All organizations' : (ownOrg?.name ?? 'Your organization'),
+      scope: superadmin ? 'All organizations' : (ownOrg ?? 'Your organization'),
       month: since.toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' }),
       days,
       cards,

@@ -13,6 +13,41 @@ export type SqlRow = Record<string, unknown>;
 
 const READ_TIMEOUT_MS = 20_000;
 
+/**
+ * A read written as its statements and the parse of their rows, so that the
+ * reads of a whole page travel in one message (readAll). Domain readers
+ * return these; a caller with one read runs it with readOne.
+ */
+export interface PreparedRead<T> {
+  statements: SqlStatement[];
+  parse(rows: SqlRow[][]): T;
+}
+
+/** A read that needs no statement (the viewer may see nothing, say). */
+export function noRead<T>(value: T): PreparedRead<T> {
+  return { statements: [], parse: () => value };
+}
+
+type Results<T extends readonly PreparedRead<unknown>[]> = { [K in keyof T]: T[K] extends PreparedRead<infer U> ? U : never };
+
+/** Every read's statements in ONE message (one snapshot), each read's rows parsed by its own parse. */
+export async function readAll<const T extends readonly PreparedRead<unknown>[]>(reads: SqlReader, prepared: T): Promise<Results<T>> {
+  const rows = await reads.read(prepared.flatMap((p) => p.statements));
+  let at = 0;
+  return prepared.map((p) => p.parse(rows.slice(at, (at += p.statements.length)))) as Results<T>;
+}
+
+/** AppDeps.reads, which buildApp always sets (the panel's screens that read around Prisma need it). */
+export function requireReads(reads: SqlReader | undefined): SqlReader {
+  if (!reads) throw new Error('This screen needs AppDeps.reads (buildApp makes them)');
+  return reads;
+}
+
+export async function readOne<T>(reads: SqlReader, prepared: PreparedRead<T>): Promise<T> {
+  const [value] = await readAll(reads, [prepared] as const);
+  return value as T;
+}
+
 /** Reads of several statements in one round trip, as the current tenant (implemented by TenantSqlReads). */
 export interface SqlReader {
   /** Each statement's rows, in order, read in one read-only transaction. `sort: false` turns sorting off for it (ledger lists: see readLedgerAsTenant). */

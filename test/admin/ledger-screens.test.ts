@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { AdminClient } from '../support/admin-client.js';
-import { createWorld, type World } from '../support/admin-fixtures.js';
+import { createWorld, realmOf, type World } from '../support/admin-fixtures.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
 import { ApiClient, issueKey } from '../support/api-client.js';
 
@@ -409,5 +409,45 @@ describe('reference cells of the ledger list', () => {
     }
     // Another organization's admin sees neither the row nor, through a filter, its key.
     expect((await (await AdminClient.signIn(app.baseUrl, world.adminB.email)).get(`/resources/UsageEvent/actions/list?filters.apiKey=${key.id}`)).body.records).toEqual([]);
+  });
+});
+
+describe('dashboard gauges and a realm chart', () => {
+  it('shows the quotas nearest their limit in the current period, named, within the viewer scope', async () => {
+    const key = await issueKey(t.db, app.config.API_KEY_PEPPER, world.user.id, ['usage:write'], { name: 'Gauge key' });
+    const [{ id: model }] = await q(`INSERT INTO ai_models (organization_id, name, provider, provider_model_id, role) VALUES ($1, 'Gauge model', 'openai', 'gauge', 'chat') RETURNING id`, [world.orgA.id]);
+    const month = `date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'`;
+    const counter = (org: string, type: string, subject: string, modelId: string | null, used: number, limit: number, start = month) =>
+      q(`INSERT INTO quota_counters (organization_id, subject_type, subject_id, model_id, metric, period, period_start, limit_value, used)
+         VALUES ($1, $2::"QuotaSubject", $3, $4, 'TOKENS', 'MONTHLY', ${start}, $5, $6)`, [org, type, subject, modelId, limit, used]);
+    await counter(world.orgA.id, 'ORGANIZATION', world.orgA.id, null, 950, 1000); // 95%: warning
+    await counter(world.orgA.id, 'USER', world.user.id, model, 1200, 1000); // 120%: exceeded
+    await counter(world.orgA.id, 'API_KEY', key.id, null, 100, 1000); // 10%
+    await counter(world.orgA.id, 'API_KEY', key.id, model, 999, 1000, `${month} - interval '1 month'`); // last month: not shown
+    await counter(world.orgB.id, 'ORGANIZATION', world.orgB.id, null, 999, 1000); // another organization's
+    const [{ org, email }] = await q(`SELECT o.name AS org, u.email FROM organizations o, users u WHERE o.id = $1 AND u.id = $2`, [world.orgA.id, world.user.id]);
+    const gauges = (await admin.get('/dashboard?days=7')).body.gauges.map((g: any) => [g.name, g.percent, g.level, g.used, g.limit]);
+    expect(gauges).toEqual([
+      [`${email} · Gauge model`, 120, 'exceeded', '1200', '1000'],
+      [org, 95, 'warning', '950', '1000'],
+      ['Gauge key', 10, 'ok', '100', '1000'],
+    ]);
+    // The superadmin's include the other organization's, between the two above.
+    expect((await superadmin.get('/dashboard?days=7')).body.gauges.map((g: any) => g.percent).slice(0, 3)).toEqual([120, 99.9, 95]);
+  });
+
+  it('charts a realm by the usage of its keys, and only those the viewer may read', async () => {
+    const realm = await realmOf(t.db, world.admin);
+    const inRealm = await t.db.apiKey.create({ data: { organizationId: world.orgA.id, userId: world.admin.id, realmId: realm, name: 'In realm', prefix: `rg_${crypto.randomUUID().slice(0, 8)}`, keyHash: crypto.randomUUID() } });
+    const outside = await t.db.apiKey.create({ data: { organizationId: world.orgA.id, userId: world.admin.id, name: 'Outside', prefix: `rg_${crypto.randomUUID().slice(0, 8)}`, keyHash: crypto.randomUUID() } });
+    for (const [k, tokens] of [[inRealm.id, 7000], [outside.id, 500]] as const) {
+      await q(`INSERT INTO usage_daily_rollups (organization_id, day, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
+               VALUES ($1, (now() AT TIME ZONE 'UTC')::date, $2, $3, 0, $4, $4, 1, 1)`, [world.orgA.id, world.admin.id, k, tokens]);
+    }
+    const chart = (await admin.get(`/resources/Realm/records/${realm}/usageChart?days=7`)).body.series;
+    expect(chart.days).toHaveLength(7);
+    expect(chart.models.flatMap((m: any) => m.tokens).reduce((a: number, b: number) => a + b, 0)).toBe(7000);
+    expect(chart.models.map((m: any) => m.name)).toEqual(['No model']);
+    expect((await (await AdminClient.signIn(app.baseUrl, world.adminB.email)).get(`/resources/Realm/records/${realm}/usageChart?days=7`)).outcome).not.toBe('ok');
   });
 });

@@ -4,6 +4,7 @@ import type { ResourceName } from '../../domain/access/permissions.js';
 import { AppError } from '../../domain/shared/app-error.js';
 import { CHART_WINDOWS, usageSeries, type UsageSubject } from '../../domain/usage-reports/usage-charts.js';
 import { actorIn, adapt, allows, customAction } from './action-kit.js';
+import { requireReads } from '../../db/tenant-sql-reads.js';
 
 const SUBJECT: Partial<Record<ResourceName, keyof UsageSubject>> = {
   Organization: 'organizationId',
@@ -24,7 +25,7 @@ export function usageChartAction(deps: AppDeps, resource: ResourceName) {
     handler: adapt(deps.log, `${resource}.usageChart`, async ({ actor, context, request }) => {
       const days = Number((request.query as Record<string, unknown> | undefined)?.days ?? 30);
       if (!(CHART_WINDOWS as readonly number[]).includes(days)) throw new AppError('INVALID', `days must be one of ${CHART_WINDOWS.join(', ')}`);
-      return { series: await usageSeries(deps.db, actor, { days, subject: { [key]: String(context.record!.id()) } }) };
+      return { series: await usageSeries(requireReads(deps.reads), actor, { days, subject: { [key]: String(context.record!.id()) } }) };
     }),
   });
 }

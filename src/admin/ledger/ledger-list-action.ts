@@ -1,5 +1,6 @@
 import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
 import { readLedgerAsTenant } from '../../db/tenant-context.js';
+import { requireReads } from '../../db/tenant-sql-reads.js';
 import type { AppDeps } from '../../app.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
 import { isAppError } from '../../domain/shared/app-error.js';
@@ -25,9 +26,10 @@ export type LedgerKind = 'usage' | 'audit';
  * page: a sum over months of rollups never holds the page back. Same domain
  * functions as the export, so the screen and the CSV agree.
  */
-export function ledgerListHandler(kind: LedgerKind, { db, reads }: Pick<AppDeps, 'db' | 'reads'>) {
+export function ledgerListHandler(kind: LedgerKind, deps: Pick<AppDeps, 'db' | 'reads'>) {
+  const { db } = deps;
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
-    if (!reads) throw new Error('The ledger lists need AppDeps.reads (buildApp makes them)');
+    const reads = requireReads(deps.reads);
     const actor = actorFromAdmin(context.currentAdmin);
     const query = (request.query ?? {}) as Record<string, unknown>;
     const limit = pageSize(query.perPage);

@@ -50,3 +50,10 @@ export function rollupsFor(db: PrismaClient, where: Where, by: readonly string[]
 export function rollupTableFor(where: Where, by: readonly string[] = []): (typeof TABLE_NAMES)[keyof typeof TABLE_NAMES] {
   return TABLE_NAMES[pick(where, by)];
 }
+
+const MODEL_NAMES = { usageDailyModelRollup: 'UsageDailyModelRollup', usageDailyKeyRollup: 'UsageDailyKeyRollup', usageDailyRollup: 'UsageDailyRollup' } as const;
+
+/** The Prisma model rollupsFor would read (for SQL readers: modelSql). */
+export function rollupModelFor(where: Where, by: readonly string[] = []): (typeof MODEL_NAMES)[keyof typeof MODEL_NAMES] {
+  return MODEL_NAMES[pick(where, by)];
+}

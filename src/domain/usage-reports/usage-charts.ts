@@ -1,9 +1,11 @@
-import type { PrismaClient } from '@prisma/client';
+import { modelSql } from '../../db/model-sql.js';
+import { noRead, readOne, type PreparedRead, type SqlReader } from '../../db/tenant-sql-reads.js';
+import { whereSql } from '../../db/where-sql.js';
 import type { Actor } from '../shared/actor.js';
 import { scopeWhere, type Where } from '../access/scope.js';
 import { AppError } from '../shared/app-error.js';
 import { andWhere } from './list-ledger-page.js';
-import { rollupsFor } from './rollup-tables.js';
+import { rollupModelFor } from './rollup-tables.js';
 
 /** Whose usage a chart shows; none = everything the actor may see. */
 export interface UsageSubject {
@@ -36,52 +38,74 @@ function windowStart(days: number, now: Date): Date {
   return new Date(today - (days - 1) * DAY);
 }
 
-async function subjectWhere(db: PrismaClient, actor: Actor, s: UsageSubject): Promise<Where | null> {
+/** A Prisma-shaped `where` on a rollup model as SQL, with `extra` conditions (already SQL) appended. */
+function rollupCondition(model: string, where: Where, values: unknown[], extra: string[] = []): string {
+  return [whereSql(where, modelSql(model).columns, values), ...extra].join(' AND ');
+}
+
+/**
+ * The rollups of `subject` within the actor's scope: its `where`, the fields
+ * that pick the rollup table (rollupModelFor: a realm's rows are picked by
+ * key) and, for a realm, the SQL that names its keys (rollups have no realm:
+ * a realm's usage is its keys', at most 1000, those the actor may read).
+ * Null when the actor may read no rollups.
+ */
+function subjectWhere(actor: Actor, s: UsageSubject, values: unknown[]): { where: Where; picks: Where; extra: string[] } | null {
   const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
   if (!scope) return null;
   const own: Where = {};
   if (s.organizationId) own.organizationId = s.organizationId;
   if (s.userId) own.userId = s.userId;
   if (s.apiKeyId) own.apiKeyId = s.apiKeyId;
+  const extra: string[] = [];
   if (s.realmId) {
     const keyScope = scopeWhere(actor, 'ApiKey', 'read');
-    const keys = keyScope ? await db.apiKey.findMany({ where: andWhere(keyScope, { realmId: s.realmId }), select: { id: true }, take: 1000 }) : [];
-    own.apiKeyId = { in: keys.map((k) => k.id) };
+    const keys = modelSql('ApiKey');
+    extra.push(keyScope ? `"api_key_id" IN (SELECT "id" FROM "${keys.table}" WHERE ${whereSql(andWhere(keyScope, { realmId: s.realmId }), keys.columns, values)} LIMIT 1000)` : 'FALSE');
+    return { where: andWhere(scope, own), picks: andWhere(scope, { ...own, apiKeyId: s.realmId }), extra };
   }
-  return andWhere(scope, own);
+  return { where: andWhere(scope, own), picks: andWhere(scope, own), extra };
 }
+
+type SeriesRow = { day: string; modelId: string | null; name: string | null; tokens: string; requests: string };
 
 /**
  * Tokens and requests per UTC day for the last `days` days, one series per
  * model, from rollups only (never the ledger; the coarsest that holds the
  * scope's and subject's columns, rollup-tables.ts), within the actor's scope.
+ * Model names are read by id only: a model the viewer may no longer open
+ * still has a name in their usage history (row-level security still decides).
  */
-export async function usageSeries(db: PrismaClient, actor: Actor, input: { days: number; subject?: UsageSubject; now?: Date }): Promise<UsageSeries> {
+export function usageSeriesRead(actor: Actor, input: { days: number; subject?: UsageSubject; now?: Date }): PreparedRead<UsageSeries> {
   if (!(CHART_WINDOWS as readonly number[]).includes(input.days)) throw new AppError('INVALID', `days must be one of ${CHART_WINDOWS.join(', ')}`);
-  const now = input.now ?? new Date();
-  const start = windowStart(input.days, now);
+  const start = windowStart(input.days, input.now ?? new Date());
   const days = Array.from({ length: input.days }, (_, i) => new Date(start.getTime() + i * DAY).toISOString().slice(0, 10));
-  const where = await subjectWhere(db, actor, input.subject ?? {});
-  if (!where) return { days, models: [] };
-  const inWindow = andWhere(where, { day: { gte: start } });
-  const rows = (await rollupsFor(db, inWindow, ['day', 'modelId']).groupBy({
-    by: ['day', 'modelId'],
-    where: inWindow,
-    _sum: { totalTokens: true, requests: true },
-  })) as { day: Date; modelId: string | null; _sum: { totalTokens: bigint | null; requests: bigint | null } }[];
-  const byModel = new Map<string | null, { tokens: number[]; requests: number[]; total: number }>();
+  const values: unknown[] = [];
+  const subject = subjectWhere(actor, input.subject ?? {}, values);
+  if (!subject) return noRead({ days, models: [] });
+  const model = rollupModelFor(andWhere(subject.picks, { day: { gte: start } }), ['day', 'modelId']);
+  values.push(days[0]);
+  const condition = rollupCondition(model, subject.where, values, [...subject.extra, `"day" >= $${values.length}::date`]);
+  const text = `SELECT to_char(s."day", 'YYYY-MM-DD') AS "day", s."model_id" AS "modelId", m."name", s."tokens"::text AS "tokens", s."requests"::text AS "requests"
+    FROM (SELECT "day", "model_id", sum("total_tokens") AS "tokens", sum("requests") AS "requests" FROM "${modelSql(model).table}" WHERE ${condition} GROUP BY "day", "model_id") AS s
+    LEFT JOIN "${modelSql('AiModel').table}" AS m ON m."id" = s."model_id"`;
+  return { statements: [{ text, values }], parse: ([rows]) => seriesOf(days, rows as SeriesRow[]) };
+}
+
+function seriesOf(days: string[], rows: SeriesRow[]): UsageSeries {
+  const index = new Map(days.map((d, i) => [d, i]));
+  const byModel = new Map<string | null, { name: string | null; tokens: number[]; requests: number[]; total: number }>();
   for (const r of rows) {
-    const i = Math.round((r.day.getTime() - start.getTime()) / DAY);
-    if (i < 0 || i >= input.days) continue;
+    const i = index.get(r.day);
+    if (i === undefined) continue;
     let m = byModel.get(r.modelId);
-    if (!m) byModel.set(r.modelId, (m = { tokens: Array(input.days).fill(0), requests: Array(input.days).fill(0), total: 0 }));
-    m.tokens[i] += Number(r._sum.totalTokens ?? 0n);
-    m.requests[i] += Number(r._sum.requests ?? 0n);
-    m.total += Number(r._sum.totalTokens ?? 0n);
+    if (!m) byModel.set(r.modelId, (m = { name: r.name, tokens: Array(days.length).fill(0), requests: Array(days.length).fill(0), total: 0 }));
+    m.tokens[i] += Number(r.tokens);
+    m.requests[i] += Number(r.requests);
+    m.total += Number(r.tokens);
   }
-  const names = await modelNames(db, actor, [...byModel.keys()].filter((k): k is string => !!k));
   const sorted = [...byModel.entries()].sort((a, b) => b[1].total - a[1].total);
-  const models = sorted.slice(0, MAX_MODELS).map(([id, m]) => ({ id, name: id ? (names.get(id) ?? 'Other model') : 'No model', tokens: m.tokens, requests: m.requests }));
+  const models = sorted.slice(0, MAX_MODELS).map(([id, m]) => ({ id, name: id ? (m.name ?? 'Other model') : 'No model', tokens: m.tokens, requests: m.requests }));
   // The long tail folds into one series so the chart stays readable.
   const rest = sorted.slice(MAX_MODELS);
   if (rest.length) {
@@ -93,6 +117,11 @@ export async function usageSeries(db: PrismaClient, actor: Actor, input: { days:
     });
   }
   return { days, models };
+}
+
+/** usageSeriesRead, read on its own. */
+export function usageSeries(reads: SqlReader, actor: Actor, input: { days: number; subject?: UsageSubject; now?: Date }): Promise<UsageSeries> {
+  return readOne(reads, usageSeriesRead(actor, input));
 }
 
 /**
@@ -108,64 +137,53 @@ export function topModelsOf(series: UsageSeries, take = 5): TopEntry[] {
   return series.models.slice(0, take).map((m) => ({ id: m.id, name: m.name, tokens: String(sum(m.tokens)), requests: String(sum(m.requests)) }));
 }
 
-async function modelNames(db: PrismaClient, actor: Actor, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length || !scopeWhere(actor, 'UsageDailyRollup', 'read')) return new Map();
-  // By id only: a model the viewer may no longer open still has a name in their
-  // usage history (row-level security still decides what the tenant client returns).
-  const rows = await db.aiModel.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } });
-  return new Map(rows.map((m) => [m.id, m.name]));
-}
-
 type TopBy = 'organizationId' | 'modelId' | 'userId' | 'apiKeyId';
 
-/** The largest users of tokens over the last `days` days by one dimension, from the coarsest rollups that hold it. */
-export async function topUsage(db: PrismaClient, actor: Actor, input: { by: TopBy; days: number; take?: number; now?: Date }): Promise<TopEntry[]> {
-  const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
-  if (!scope) return [];
-  const start = windowStart(input.days, input.now ?? new Date());
-  const where = andWhere(scope, { day: { gte: start } });
-  const rows = (await rollupsFor(db, where, [input.by]).groupBy({
-    by: [input.by],
-    where,
-    _sum: { totalTokens: true, requests: true },
-    orderBy: { _sum: { totalTokens: 'desc' } },
-    take: input.take ?? 5,
-  })) as { _sum: { totalTokens: bigint | null; requests: bigint | null } }[];
-  const ids = rows.map((r) => (r as Record<string, unknown>)[input.by] as string | null).filter((x): x is string => !!x);
-  const names = await namesFor(db, input.by, ids);
-  return rows.map((r) => {
-    const id = (r as Record<string, unknown>)[input.by] as string | null;
-    return { id, name: id ? (names.get(id) ?? id.slice(0, 8)) : 'None', tokens: String(r._sum.totalTokens ?? 0n), requests: String(r._sum.requests ?? 0n) };
-  });
-}
+/** Where each dimension's names live. Names come through the request's login: rows the viewer may not see stay unnamed. */
+const NAMES: Record<TopBy, { model: string; field: string }> = {
+  organizationId: { model: 'Organization', field: 'name' },
+  modelId: { model: 'AiModel', field: 'name' },
+  userId: { model: 'User', field: 'email' },
+  apiKeyId: { model: 'ApiKey', field: 'name' },
+};
 
-async function namesFor(db: PrismaClient, by: TopBy, ids: string[]): Promise<Map<string, string>> {
-  if (!ids.length) return new Map();
-  const where = { id: { in: ids } };
-  // Names come through the request's tenant client: rows the viewer may not see stay unnamed.
-  switch (by) {
-    case 'organizationId':
-      return new Map((await db.organization.findMany({ where, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
-    case 'modelId':
-      return new Map((await db.aiModel.findMany({ where, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
-    case 'userId':
-      return new Map((await db.user.findMany({ where, select: { id: true, email: true } })).map((r) => [r.id, r.email]));
-    case 'apiKeyId':
-      return new Map((await db.apiKey.findMany({ where, select: { id: true, name: true } })).map((r) => [r.id, r.name]));
-  }
+/** The largest users of tokens over the last `days` days by one dimension, from the coarsest rollups that hold it. */
+export function topUsageRead(actor: Actor, input: { by: TopBy; days: number; take?: number; now?: Date }): PreparedRead<TopEntry[]> {
+  const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
+  if (!scope) return noRead([]);
+  const start = windowStart(input.days, input.now ?? new Date());
+  const model = rollupModelFor(andWhere(scope, { day: { gte: start } }), [input.by]);
+  const rollups = modelSql(model);
+  const names = modelSql(NAMES[input.by].model);
+  const values: unknown[] = [];
+  values.push(start.toISOString().slice(0, 10));
+  const condition = rollupCondition(model, scope, values, [`"day" >= $1::date`]);
+  const column = rollups.columns[input.by]!.column;
+  const text = `SELECT s."id", n."${names.columns[NAMES[input.by].field]!.column}" AS "name", s."tokens"::text AS "tokens", s."requests"::text AS "requests"
+    FROM (SELECT "${column}" AS "id", sum("total_tokens") AS "tokens", sum("requests") AS "requests" FROM "${rollups.table}" WHERE ${condition}
+          GROUP BY "${column}" ORDER BY sum("total_tokens") DESC LIMIT ${input.take ?? 5}) AS s
+    LEFT JOIN "${names.table}" AS n ON n."id" = s."id" ORDER BY s."tokens" DESC`;
+  return {
+    statements: [{ text, values }],
+    parse: ([rows]) =>
+      (rows as { id: string | null; name: string | null; tokens: string; requests: string }[]).map((r) => ({
+        id: r.id,
+        name: r.id ? (r.name ?? r.id.slice(0, 8)) : 'None',
+        tokens: r.tokens,
+        requests: r.requests,
+      })),
+  };
 }
 
 /** Refused requests (429) per limit over the last `days` days, from usage_refusals. */
-export async function refusalCounts(db: PrismaClient, actor: Actor, input: { days: number; now?: Date }): Promise<{ code: string; count: string }[]> {
+export function refusalCountsRead(actor: Actor, input: { days: number; now?: Date }): PreparedRead<{ code: string; count: string }[]> {
   const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
-  if (!scope) return [];
+  if (!scope) return noRead([]);
   // Refusals are per organization: a USER sees their organization's, as on its quota panel.
   const orgOnly = typeof scope.organizationId === 'string' ? { organizationId: scope.organizationId } : {};
-  const rows = await db.usageRefusal.groupBy({
-    by: ['code'],
-    where: { ...orgOnly, day: { gte: windowStart(input.days, input.now ?? new Date()) } },
-    _sum: { count: true },
-    orderBy: { _sum: { count: 'desc' } },
-  });
-  return rows.map((r) => ({ code: r.code, count: String(r._sum?.count ?? 0n) }));
+  const refusals = modelSql('UsageRefusal');
+  const values: unknown[] = [];
+  const condition = whereSql(andWhere(orgOnly, { day: { gte: windowStart(input.days, input.now ?? new Date()).toISOString().slice(0, 10) } }), refusals.columns, values);
+  const text = `SELECT "code", sum("count")::text AS "count" FROM "${refusals.table}" WHERE ${condition} GROUP BY "code" ORDER BY sum("count") DESC`;
+  return { statements: [{ text, values }], parse: ([rows]) => rows as { code: string; count: string }[] };
 }
