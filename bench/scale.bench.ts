@@ -101,6 +101,9 @@ async function main() {
     app = await startBenchServer({ appUrl, systemUrl, logSql: process.env.BENCH_SQL === '1' });
     const sa = await app.signIn('root@bench.example', BENCH_PASSWORD);
     const oa = await app.signIn(ids.admin.email, BENCH_PASSWORD);
+    // The plain queries run as the panel's reads do (tenant-sql-reads.ts: no
+    // parallel workers, which made the dashboard's chart query 5x slower here).
+    await owner.query('SET max_parallel_workers_per_gather = 0');
     const sql = (text: string, params: unknown[] = []) => owner.query(text, params);
     const list = (r: string, q = '') => `/resources/${r}/actions/list?perPage=50${q ? `&${q}` : ''}`;
 

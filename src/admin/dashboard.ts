@@ -5,7 +5,8 @@ import { periodStart } from '../domain/quotas/period.js';
 import { actorFromAdmin, rowScope } from './auth/admin-access.js';
 import { usageSeriesRead, topModelsOf, topUsageRead, refusalCountsRead, CHART_WINDOWS, type UsageSeries, type TopEntry } from '../domain/usage-reports/usage-charts.js';
 import { quotaGaugesRead, type QuotaGauge } from '../domain/usage-reports/quota-gauges.js';
-import { countRead, latestAuditRead, organizationNameRead, rollupTotalsRead } from '../domain/usage-reports/dashboard-reads.js';
+import { countRead, latestAuditRead, organizationNameRead } from '../domain/usage-reports/dashboard-reads.js';
+import { rollupSumRead } from '../domain/usage-reports/rollup-tables.js';
 
 type Where = Record<string, unknown>;
 
@@ -49,7 +50,7 @@ export function dashboardHandler({ reads }: Pick<AppDeps, 'reads'>): PageHandler
     const now = new Date();
     const superadmin = admin?.role === 'SUPERADMIN';
     const rollupScope = scope('UsageDailyRollup');
-    const monthWhere = rollupScope ? and(rollupScope, { day: { gte: since } }) : null;
+    const monthWhere = rollupScope ? and(rollupScope, { day: { gte: since.toISOString().slice(0, 10) } }) : null;
 
     const none = noRead([] as TopEntry[]);
     // Every read of the page in ONE message to PostgreSQL, one snapshot, around
@@ -63,7 +64,7 @@ export function dashboardHandler({ reads }: Pick<AppDeps, 'reads'>): PageHandler
         return `"revoked_at" IS NULL AND ("expires_at" IS NULL OR "expires_at" > $${values.length}::timestamptz)`;
       }),
       countRead('Realm', realmScope, () => '"is_active"'),
-      rollupTotalsRead(rollupScope, since),
+      monthWhere ? rollupSumRead(monthWhere) : noRead(null),
       actor ? usageSeriesRead(actor, { days, now }) : noRead<UsageSeries>({ days: [], models: [] }),
       actor && superadmin ? topUsageRead(actor, { by: 'organizationId', days, now }) : none,
       actor && admin?.role !== 'USER' ? topUsageRead(actor, { by: 'userId', days, now }) : none,

@@ -2,12 +2,12 @@ import { modelSql } from '../../db/model-sql.js';
 import { noRead, type PreparedRead } from '../../db/tenant-sql-reads.js';
 import { whereSql } from '../../db/where-sql.js';
 import type { Where } from '../access/scope.js';
-import { rollupModelFor } from './rollup-tables.js';
 
 /**
- * The dashboard's own reads, beside the charts' (usage-charts.ts) and the
- * gauges' (quota-gauges.ts), as statements for one message (readAll). Each
- * takes the viewer's scope on its resource (null: the viewer may see none).
+ * The dashboard's own reads, beside the charts' (usage-charts.ts), the
+ * gauges' (quota-gauges.ts) and the month's sums (rollupSumRead), as
+ * statements for one message (readAll). Each takes the viewer's scope on its
+ * resource (null: the viewer may see none).
  */
 
 /** How many rows of `model` the scope holds that also meet `also` (SQL on that model's columns; `values` its parameters). */
@@ -17,17 +17,6 @@ export function countRead(model: string, scope: Where | null, also: (values: unk
   const values: unknown[] = [];
   const text = `SELECT count(*)::int AS "n" FROM "${table}" WHERE ${whereSql(scope, columns, values)} AND ${also(values)}`;
   return { statements: [{ text, values }], parse: ([rows]) => Number(rows![0]!.n) };
-}
-
-/** Tokens and requests of the rollups in `scope` from `since` (a UTC day), from the coarsest rollup table that holds the scope. */
-export function rollupTotalsRead(scope: Where | null, since: Date): PreparedRead<{ tokens: string; requests: string } | null> {
-  if (!scope) return noRead(null);
-  const inWindow = { day: { gte: since.toISOString().slice(0, 10) } };
-  const where = Object.keys(scope).length ? { AND: [scope, inWindow] } : inWindow;
-  const { table, columns } = modelSql(rollupModelFor(where));
-  const values: unknown[] = [];
-  const text = `SELECT coalesce(sum("total_tokens"), 0)::text AS "tokens", coalesce(sum("requests"), 0)::text AS "requests" FROM "${table}" WHERE ${whereSql(where, columns, values)}`;
-  return { statements: [{ text, values }], parse: ([rows]) => rows![0] as { tokens: string; requests: string } };
 }
 
 export interface AuditLine {

@@ -1,4 +1,6 @@
-import type { PrismaClient } from '@prisma/client';
+import { modelSql } from '../../db/model-sql.js';
+import type { PreparedRead } from '../../db/tenant-sql-reads.js';
+import { whereSql } from '../../db/where-sql.js';
 import type { Where } from '../access/scope.js';
 
 /**
@@ -18,12 +20,6 @@ const COARSE = [
   { delegate: 'usageDailyKeyRollup', columns: new Set(['organizationId', 'day', 'userId', 'apiKeyId']) },
 ] as const;
 
-/** What the readers below call on a rollup delegate (the three share these columns and sums). */
-export interface RollupDelegate {
-  groupBy(args: unknown): Promise<Record<string, any>[]>;
-  aggregate(args: unknown): Promise<{ _sum: { totalTokens: bigint | null; requests: bigint | null } }>;
-}
-
 /** Every field a Prisma `where` names, at any depth of AND / OR / NOT. */
 function fieldsOf(where: Where, into = new Set<string>()): Set<string> {
   for (const [key, value] of Object.entries(where)) {
@@ -41,19 +37,27 @@ function pick(where: Where, by: readonly string[]): keyof typeof TABLE_NAMES {
   return COARSE.find((t) => needed.every((f) => t.columns.has(f)))?.delegate ?? 'usageDailyRollup';
 }
 
-/** The rollup delegate to read for `where`, grouped by `by`. */
-export function rollupsFor(db: PrismaClient, where: Where, by: readonly string[] = []): RollupDelegate {
-  return db[pick(where, by)] as unknown as RollupDelegate;
-}
-
-/** Which table rollupsFor reads, by name (tests check the choice). */
+/** Which table answers `where` grouped by `by`, by name (tests check the choice). */
 export function rollupTableFor(where: Where, by: readonly string[] = []): (typeof TABLE_NAMES)[keyof typeof TABLE_NAMES] {
   return TABLE_NAMES[pick(where, by)];
 }
 
 const MODEL_NAMES = { usageDailyModelRollup: 'UsageDailyModelRollup', usageDailyKeyRollup: 'UsageDailyKeyRollup', usageDailyRollup: 'UsageDailyRollup' } as const;
 
-/** The Prisma model rollupsFor would read (for SQL readers: modelSql). */
+/** The Prisma model of that table (for SQL readers: modelSql). */
 export function rollupModelFor(where: Where, by: readonly string[] = []): (typeof MODEL_NAMES)[keyof typeof MODEL_NAMES] {
   return MODEL_NAMES[pick(where, by)];
+}
+
+/**
+ * Tokens and requests of the rollups matching `where` (a Prisma-shaped where
+ * on rollup fields; days as 'YYYY-MM-DD'), summed from the coarsest rollup
+ * table that holds its fields: the dashboard's month and the usage list's
+ * totals line.
+ */
+export function rollupSumRead(where: Where): PreparedRead<{ tokens: string; requests: string }> {
+  const { table, columns } = modelSql(rollupModelFor(where));
+  const values: unknown[] = [];
+  const text = `SELECT coalesce(sum("total_tokens"), 0)::text AS "tokens", coalesce(sum("requests"), 0)::text AS "requests" FROM "${table}" WHERE ${whereSql(where, columns, values)}`;
+  return { statements: [{ text, values }], parse: ([rows]) => rows![0] as { tokens: string; requests: string } };
 }

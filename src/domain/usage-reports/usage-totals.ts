@@ -1,11 +1,11 @@
 import type { PrismaClient } from '@prisma/client';
-import type { SqlReader } from '../../db/tenant-sql-reads.js';
+import { readOne, type SqlReader } from '../../db/tenant-sql-reads.js';
 import type { Actor } from '../shared/actor.js';
 import { scopeWhere } from '../access/scope.js';
 import { COUNT_CAP } from './ledger-cursor.js';
 import { usageWhere, type UsageFilter } from './ledger-filters.js';
 import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
-import { rollupsFor } from './rollup-tables.js';
+import { rollupSumRead } from './rollup-tables.js';
 
 export interface UsageTotals {
   tokens: string;
@@ -30,12 +30,11 @@ export async function usageTotals(db: PrismaClient, reads: SqlReader, actor: Act
   if (!f.realmId && wholeDays) {
     const scope = scopeWhere(actor, 'UsageDailyRollup', 'read');
     if (!scope) return null;
-    const day = f.from || f.to ? { day: { ...(f.from ? { gte: new Date(isoDay(f.from)) } : {}), ...(f.to ? { lte: new Date(isoDay(f.to)) } : {}) } } : {};
+    const day = f.from || f.to ? { day: { ...(f.from ? { gte: isoDay(f.from) } : {}), ...(f.to ? { lte: isoDay(f.to) } : {}) } } : {};
     const where = andWhere(scope, Object.fromEntries(Object.entries({ organizationId: f.organizationId, userId: f.userId, apiKeyId: f.apiKeyId, modelId: f.modelId }).filter(([, v]) => v)), day);
     // The coarsest rollups that hold the filter's columns (rollup-tables.ts): an unfiltered
     // superadmin's total sums the model rollups, not the 1.45M daily rows of a 10M-row ledger.
-    const sum = await rollupsFor(db, where).aggregate({ where, _sum: { totalTokens: true, requests: true } });
-    return { tokens: String(sum._sum.totalTokens ?? 0n), requests: String(sum._sum.requests ?? 0n), source: 'rollups' };
+    return { ...(await readOne(reads, rollupSumRead(where))), source: 'rollups' };
   }
   if (input.matched === undefined || input.matched >= COUNT_CAP) return null;
   const scope = scopeWhere(actor, 'UsageEvent', 'read');
