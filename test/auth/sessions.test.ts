@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@prisma/client';
+import pg from 'pg';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { createOrg, createUser, TEST_PASSWORD } from '../support/factories.js';
 import { Browserless, sidOf, startRunningApp, type RunningApp } from '../support/running-app.js';
@@ -248,6 +249,31 @@ describe('ending sessions when a user changes', () => {
     expect(list.status).toBe(200);
     const own = list.body.records.find((r: { id: string }) => r.id === sid);
     expect(own.recordActions.map((a: { name: string }) => a.name)).not.toContain('delete');
+  });
+});
+
+describe('what the session check costs', () => {
+  it("reads the session's row and its user's in one statement, and no other statement for the session", async () => {
+    const u = await createUser(owner, orgA, 'ADMIN');
+    const b = await signedInAs(u);
+    // Every statement any pool of this process sends during one panel request (node-postgres underneath them all).
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      sent.push(typeof q === 'string' ? q : (q?.text ?? ''));
+      return query.apply(this, args);
+    } as never;
+    try {
+      expect((await b.api('/resources/Realm/actions/list')).status).toBe(200);
+    } finally {
+      pg.Client.prototype.query = query as never;
+    }
+    const sessionReads = sent.filter((q) => /FROM "session"/.test(q));
+    expect(sessionReads).toHaveLength(1);
+    expect(sessionReads[0]).toMatch(/JOIN "users"/);
+    // The user is not read again on its own (the guard took it from the session's read).
+    expect(sent.filter((q) => /FROM "users" AS u LEFT JOIN "organizations"/.test(q))).toEqual([]);
   });
 });
 
