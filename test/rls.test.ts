@@ -10,7 +10,7 @@ import { ensureDatabase } from '../src/db/database.js';
 import { startEmbeddedPostgres, withDatabase, type EmbeddedPostgres } from '../src/db/embedded-postgres.js';
 import { loadMigrations, migrateDown, migrateUp } from '../src/db/migrate.js';
 import { appConnectionProblem, appLoginName, ensureAppLogin, ensureSystemLogin, systemLoginName } from '../src/db/app-role.js';
-import { createTenantPrisma, currentTenant, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
+import { createTenantPrisma, currentTenant, inTenantTransaction, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
 import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
 
 /**
@@ -464,6 +464,27 @@ describe('row-level security', () => {
     });
     // The base client alone carries no context.
     expect(await base.realm.count()).toBe(0);
+  });
+
+  it('inTenantTransaction sets the tenant once: the tenant client\'s own $transaction does it; on a plain client, it does', async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      const q = args[0] as string | { text?: string };
+      sent.push(typeof q === 'string' ? q : (q?.text ?? ''));
+      return query.apply(this, args);
+    } as never;
+    const settings = () => sent.filter((q) => q.includes("set_config('app.org_id'")).length;
+    try {
+      for (const client of [db, base]) {
+        sent.length = 0;
+        const realms = await inTenantTransaction(client, adminOf(A), (tx) => tx.realm.findMany({ select: { organizationId: true } }));
+        expect(realms.map((r) => r.organizationId)).toEqual([A.orgId]);
+        expect(settings(), client === db ? 'tenant client' : 'plain client').toBe(1);
+      }
+    } finally {
+      pg.Client.prototype.query = query as never;
+    }
   });
 
   it('the system login serves the session store: it finds every session with no context at all', async () => {

@@ -96,6 +96,8 @@ type TxOptions = { maxWait?: number; timeout?: number; isolationLevel?: Prisma.T
  * system login), on a plain client on that client's login.
  */
 export function inTenantTransaction<T>(db: PrismaClient, ctx: TenantContext, fn: (tx: Prisma.TransactionClient) => Promise<T>, options?: TxOptions): Promise<T> {
+  // A tenant client's own $transaction sets the tenant current when it is called (ctx, here): once is enough.
+  if (TENANT_CLIENTS.has(db)) return withTenant(ctx, () => db.$transaction(fn, options));
   return withTenant(ctx, () =>
     db.$transaction(async (tx) => {
       await setTenantInTx(tx, ctx);
@@ -103,6 +105,9 @@ export function inTenantTransaction<T>(db: PrismaClient, ctx: TenantContext, fn:
     }, options),
   );
 }
+
+/** The clients createTenantPrisma made: their $transaction sets the tenant itself. */
+const TENANT_CLIENTS = new WeakSet<PrismaClient>();
 
 /**
  * A client whose every query (model operations and raw SQL) runs in a short
@@ -121,8 +126,9 @@ export function inTenantTransaction<T>(db: PrismaClient, ctx: TenantContext, fn:
  */
 export function createTenantPrisma(tenantBase: PrismaClient, systemBase?: PrismaClient): PrismaClient {
   const tenant = extendWithTenant(tenantBase, false);
-  if (!systemBase || systemBase === tenantBase) return tenant;
-  return routeByTenant(tenant, extendWithTenant(systemBase, true));
+  const client = !systemBase || systemBase === tenantBase ? tenant : routeByTenant(tenant, extendWithTenant(systemBase, true));
+  TENANT_CLIENTS.add(client);
+  return client;
 }
 
 /**
