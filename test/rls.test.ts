@@ -12,6 +12,7 @@ import { loadMigrations, migrateDown, migrateUp } from '../src/db/migrate.js';
 import { appConnectionProblem, appLoginName, ensureAppLogin, ensureSystemLogin, systemLoginName } from '../src/db/app-role.js';
 import { createTenantPrisma, currentTenant, inTenantTransaction, setTenantInTx, withTenant, type TenantContext } from '../src/db/tenant-context.js';
 import dmmf from '../src/generated/dmmf.json' with { type: 'json' };
+import { statementsSentBy } from './support/sent-statements.js';
 
 /**
  * Row-level security, the second wall between organizations (migration 0002).
@@ -467,23 +468,10 @@ describe('row-level security', () => {
   });
 
   it('inTenantTransaction sets the tenant once: the tenant client\'s own $transaction does it; on a plain client, it does', async () => {
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      sent.push(typeof q === 'string' ? q : (q?.text ?? ''));
-      return query.apply(this, args);
-    } as never;
-    const settings = () => sent.filter((q) => q.includes("set_config('app.org_id'")).length;
-    try {
-      for (const client of [db, base]) {
-        sent.length = 0;
-        const realms = await inTenantTransaction(client, adminOf(A), (tx) => tx.realm.findMany({ select: { organizationId: true } }));
-        expect(realms.map((r) => r.organizationId)).toEqual([A.orgId]);
-        expect(settings(), client === db ? 'tenant client' : 'plain client').toBe(1);
-      }
-    } finally {
-      pg.Client.prototype.query = query as never;
+    for (const client of [db, base]) {
+      const { sent, result: realms } = await statementsSentBy(() => inTenantTransaction(client, adminOf(A), (tx) => tx.realm.findMany({ select: { organizationId: true } })));
+      expect(realms.map((r) => r.organizationId)).toEqual([A.orgId]);
+      expect(sent.filter((q) => q.includes("set_config('app.org_id'")), client === db ? 'tenant client' : 'plain client').toHaveLength(1);
     }
   });
 

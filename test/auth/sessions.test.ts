@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PrismaClient } from '@prisma/client';
-import pg from 'pg';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { createOrg, createUser, TEST_PASSWORD } from '../support/factories.js';
 import { Browserless, sidOf, startRunningApp, type RunningApp } from '../support/running-app.js';
+import { statementsSentBy } from '../support/sent-statements.js';
 
 /**
  * Sessions end to end over HTTP against the real app: cookie flags, a fresh id
@@ -256,19 +256,8 @@ describe('what the session check costs', () => {
   it("reads the session's row and its user's in one statement, and no other statement for the session", async () => {
     const u = await createUser(owner, orgA, 'ADMIN');
     const b = await signedInAs(u);
-    // Every statement any pool of this process sends during one panel request (node-postgres underneath them all).
-    const sent: string[] = [];
-    const query = pg.Client.prototype.query as (...a: unknown[]) => unknown;
-    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-      const q = args[0] as string | { text?: string };
-      sent.push(typeof q === 'string' ? q : (q?.text ?? ''));
-      return query.apply(this, args);
-    } as never;
-    try {
-      expect((await b.api('/resources/Realm/actions/list')).status).toBe(200);
-    } finally {
-      pg.Client.prototype.query = query as never;
-    }
+    const { sent, result: res } = await statementsSentBy(() => b.api('/resources/Realm/actions/list'));
+    expect(res.status).toBe(200);
     const sessionReads = sent.filter((q) => /FROM "session"/.test(q));
     expect(sessionReads).toHaveLength(1);
     expect(sessionReads[0]).toMatch(/JOIN "users"/);

@@ -48,7 +48,9 @@ export async function signIn(db: PrismaClient, input: SignInInput, policy: SignI
   const email = typeof input.email === 'string' ? input.email.trim() : '';
   const password = typeof input.password === 'string' ? input.password : '';
   const wellFormed = email !== '' && password !== '' && email.length <= MAX_INPUT && password.length <= MAX_INPUT;
-  const sys = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => inActorTransaction(db, SIGN_IN, fn);
+  // Attempts from one IP queue on its throttle row: a burst of them on a busy machine may wait for a
+  // connection longer than Prisma's default 2 s, and must still get its answer rather than an error.
+  const sys = <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => inActorTransaction(db, SIGN_IN, fn, { maxWait: 10_000 });
 
   const allowed = await sys((tx) => reserveIpAttempt(tx, input.ip, policy));
   const user = allowed && wellFormed ? await findUser(db, email) : null;
