@@ -201,7 +201,7 @@ function readUserWithSession(store: session.Store, pool: pg.Pool): void {
         `SELECT s."sess", s."user_id", ${SESSION_USER_COLUMNS}
            FROM "session" AS s
            LEFT JOIN "users" AS u
-             ON u."id" = CASE WHEN s."user_id" ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN s."user_id"::uuid END
+             ON u."id" = CASE WHEN s."user_id" ~* '${UUID_PATTERN.source}' THEN s."user_id"::uuid END
             AND ${accountUsableSql('u')}
            LEFT JOIN "organizations" AS o ON o."id" = u."organization_id"
           WHERE s."sid" = $1 AND s."expire" >= to_timestamp($2)`,
