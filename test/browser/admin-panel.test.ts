@@ -165,7 +165,11 @@ describe.skipIf(availability.skip)('admin panel in Chromium', { timeout: 120_000
       // Type and plan are required and "Active" means what its box shows (issue #10).
       await choose(page, 'type', 'gen', /^general$/i);
       await choose(page, 'pricingPlan', 'pro', /^pro$/i);
-      await page.check('[name="isActive"]', { force: true });
+      // One click, then wait for React to show it: page.check reads the box right after its click,
+      // and on a loaded machine the re-render came later ("Clicking the checkbox did not change its state").
+      const active = page.locator('[name="isActive"]');
+      if (!(await active.isChecked())) await active.click({ force: true });
+      await page.waitForFunction(() => (document.querySelector('[name="isActive"]') as HTMLInputElement | null)?.checked === true);
       await submitForm(page);
       const org = await t.db.organization.findFirst({ where: { name: orgName } });
       expect(org, 'organization created').not.toBeNull();
