@@ -355,8 +355,9 @@ export class RealmgateResource extends Resource {
    * titleRecords as one SQL statement, for the ledger lists' reads in one round
    * trip (TenantSqlReads; turn its rows into records with toRecord): 'none'
    * when the admin may read none of `ids`, 'prisma' when this admin's scope on
-   * this resource is not one whereSql can write (an OR, a relation: an org
-   * admin's models), to be read with titleRecords instead.
+   * this resource is not one whereSql can write (a relation: a USER's own
+   * models, through their organization's access and their own limits), to be
+   * read with titleRecords instead.
    */
   titleStatement(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): SqlStatement | 'none' | 'prisma' {
     const where = this.scopedIds(ids, context, 'read');

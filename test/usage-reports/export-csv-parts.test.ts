@@ -63,9 +63,24 @@ describe('whereSql', () => {
     expect(values).toEqual(['o-1', ['a', 'b'], from, from]);
   });
 
+  it("writes OR lists and a list column's has and isEmpty (an org admin's model scope)", () => {
+    const values: unknown[] = [];
+    const cols = { ...columns, organizationTypes: { column: 'organization_types', type: '"OrganizationType"[]' }, isActive: { column: 'is_active', type: 'boolean' } };
+    const sql = whereSql({ OR: [{ organizationId: 'o-1' }, { organizationId: null, isActive: true, OR: [{ organizationTypes: { isEmpty: true } }, { organizationTypes: { has: 'GENERAL' } }] }] }, cols, values);
+    expect(sql).toBe(
+      `(("organization_id" = $1::uuid) OR ("organization_id" IS NULL AND "is_active" = $2::boolean AND ((COALESCE(cardinality("organization_types"), 0) = 0) OR ($3::"OrganizationType" = ANY("organization_types")))))`,
+    );
+    expect(values).toEqual(['o-1', true, 'GENERAL']);
+    // As Prisma reads them: an empty OR matches nothing, an empty member everything.
+    expect(whereSql({ OR: [] }, columns, [])).toBe('FALSE');
+    expect(whereSql({ OR: [{}] }, columns, [])).toBe('((TRUE))');
+  });
+
   it('reads an empty where as every row, and refuses what it cannot write rather than widen', () => {
     expect(whereSql({}, columns, [])).toBe('TRUE');
-    expect(() => whereSql({ OR: [{ organizationId: 'x' }] }, columns, [])).toThrow(/no column for "OR"/);
+    expect(() => whereSql({ NOT: [{ organizationId: 'x' }] }, columns, [])).toThrow(/no column for "NOT"/);
+    expect(() => whereSql({ access: { some: { organizationId: 'x' } } }, columns, [])).toThrow(/no column for "access"/);
+    expect(() => whereSql({ action: { has: 'x' } }, columns, [])).toThrow(/not supported/);
     expect(() => whereSql({ action: { contains: 'x' } }, columns, [])).toThrow(/not supported/);
     expect(() => whereSql({ secret: 'x' }, columns, [])).toThrow(/no column/);
   });

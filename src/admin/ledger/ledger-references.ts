@@ -10,8 +10,8 @@ type TitleSource = Pick<RealmgateResource, 'titleStatement' | 'titleRecords' | '
  * model...): the id and title of each referenced record the admin may read,
  * scoped like that resource's reads (titleStatement / titleRecords). Every
  * referenced table whose scope is plain SQL is read in ONE round trip
- * (`reads`); one whose scope is not (an org admin's models: an OR over a
- * relation) through Prisma on `db`, beside it. AdminJS's populator would read
+ * (`reads`); one whose scope is not (a USER's own models: relations)
+ * through Prisma on `db`, beside it. AdminJS's populator would read
  * whole rows through one transaction each, for every reference property,
  * shown or not.
  */
