@@ -30,9 +30,10 @@ export function whereSql(where: Record<string, unknown>, columns: ColumnOf, valu
     const target = columns[key];
     if (!target) throw new Error(`whereSql: no column for "${key}"`);
     const column = `"${target.column}"`;
-    const param = (v: unknown, array = false) => {
+    const isList = target.type.endsWith('[]');
+    const param = (v: unknown, type = target.type) => {
       values.push(v);
-      return `$${values.length}::${target.type}${array ? '[]' : ''}`;
+      return `$${values.length}::${type}`;
     };
     const equal = (v: unknown) => (v === null ? `${column} IS NULL` : `${column} = ${param(v)}`);
     if (condition === null || typeof condition !== 'object' || condition instanceof Date) {
@@ -42,12 +43,10 @@ export function whereSql(where: Record<string, unknown>, columns: ColumnOf, valu
     for (const [op, v] of Object.entries(condition as Record<string, unknown>)) {
       if (v === undefined) continue;
       if (op === 'equals') parts.push(equal(v));
-      else if (op === 'in' && Array.isArray(v)) parts.push(`${column} = ANY(${param(v, true)})`);
+      else if (op === 'in' && Array.isArray(v)) parts.push(`${column} = ANY(${param(v, `${target.type}[]`)})`);
       else if (op in RANGE && v !== null) parts.push(`${column} ${RANGE[op]} ${param(v)}`);
-      else if (op === 'has' && v !== null && target.type.endsWith('[]')) {
-        values.push(v);
-        parts.push(`$${values.length}::${target.type.slice(0, -2)} = ANY(${column})`);
-      } else if (op === 'isEmpty' && typeof v === 'boolean' && target.type.endsWith('[]')) parts.push(`COALESCE(cardinality(${column}), 0) ${v ? '=' : '>'} 0`);
+      else if (op === 'has' && v !== null && isList) parts.push(`${param(v, target.type.slice(0, -2))} = ANY(${column})`);
+      else if (op === 'isEmpty' && typeof v === 'boolean' && isList) parts.push(`COALESCE(cardinality(${column}), 0) ${v ? '=' : '>'} 0`);
       else throw new Error(`whereSql: "${key}: { ${op} }" is not supported`);
     }
   }
