@@ -52,6 +52,19 @@ describe('the hot path on small tables', () => {
     expect(seqScans(batch)).toEqual([]);
   });
 
+  it('plans the batch functions once per connection: generic plans, no call planned with its values (migration 0024)', async () => {
+    const tenant = await usageTenant(t.db, { monthlyTokenQuota: 1_000_000n, monthlyApiCallQuota: 1000 });
+    const key = await tenant.key({ owned: true, maxTokens: 100_000, rateLimitPerMinute: 1000 });
+    plans.length = 0;
+    for (let i = 0; i < 8; i++) await recordUsage(engine, key, { model: tenant.model.id, inputTokens: 5, outputTokens: 5, idempotencyKey: `generic-${i}` });
+    // The statements inside the two functions: their text names the functions' arguments, never values.
+    const nested = plans.filter((p) => /\b(targeted_ids|counter_ids|key_ids|org_ids|c_org|e_id|d_org)\b/.test(p));
+    expect(nested.length).toBeGreaterThanOrEqual(8 * 5);
+    // A custom plan shows the call's arrays as constants ('{"<uuid>",...}'::uuid[]); a generic one shows $n.
+    expect(nested.filter((p) => /'\{?"?[0-9a-f]{8}-[0-9a-f]{4}-/.test(p))).toEqual([]);
+    expect(nested.some((p) => /= ANY \(\$\d+\)/.test(p))).toBe(true);
+  });
+
   it('reads a key, its limits and its counters (GET /models, GET /quota) by index', async () => {
     const tenant = await usageTenant(t.db);
     const key = await tenant.key({ rateLimitPerMinute: 60 });
@@ -70,5 +83,9 @@ describe('the hot path on small tables', () => {
     }
     expect(seen.filter((p) => /api_keys|quota_counters/.test(p)).length).toBeGreaterThan(16);
     expect(seqScans(seen)).toEqual([]);
+    // rg_caller_counters takes arrays: its statement keeps one generic plan (0024), never planned with the call's values.
+    const counters = seen.filter((p) => /JOIN unnest\(subject_types/.test(p));
+    expect(counters.length).toBe(8);
+    expect(counters.filter((p) => /'\{?"?[0-9a-f]{8}-[0-9a-f]{4}-/.test(p))).toEqual([]);
   });
 });
