@@ -34,6 +34,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
+/** Whether a plan is of a statement inside the batch functions: its text names their arguments, never values. */
+const inBatchFunctions = (p: string) => /\b(targeted_ids|counter_ids|key_ids|org_ids|c_org|e_id|d_org)\b/.test(p);
+
 /** Tables a plan reads whole. */
 const seqScans = (ps: string[]) => [...new Set(ps.flatMap((p) => [...p.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]!)))];
 
@@ -57,12 +60,49 @@ describe('the hot path on small tables', () => {
     const key = await tenant.key({ owned: true, maxTokens: 100_000, rateLimitPerMinute: 1000 });
     plans.length = 0;
     for (let i = 0; i < 8; i++) await recordUsage(engine, key, { model: tenant.model.id, inputTokens: 5, outputTokens: 5, idempotencyKey: `generic-${i}` });
-    // The statements inside the two functions: their text names the functions' arguments, never values.
-    const nested = plans.filter((p) => /\b(targeted_ids|counter_ids|key_ids|org_ids|c_org|e_id|d_org)\b/.test(p));
+    const nested = plans.filter(inBatchFunctions);
     expect(nested.length).toBeGreaterThanOrEqual(8 * 5);
     // A custom plan shows the call's arrays as constants ('{"<uuid>",...}'::uuid[]); a generic one shows $n.
     expect(nested.filter((p) => /'\{?"?[0-9a-f]{8}-[0-9a-f]{4}-/.test(p))).toEqual([]);
     expect(nested.some((p) => /= ANY \(\$\d+\)/.test(p))).toBe(true);
+  });
+
+  it('probes every key column of the index it needs, with plans made while the tables were small (migration 0024)', async () => {
+    // Fresh connections, so their generic plans are made now, on a handful of holds.
+    const early = new UsageEngine({ databaseUrl: t.systemUrl });
+    const seen: string[] = [];
+    early.pool.on('connect', (c) => c.on('notice', (n) => seen.push(String(n.message))));
+    const tenant = await usageTenant(t.db, { monthlyTokenQuota: 10_000_000n, monthlyApiCallQuota: 100_000 });
+    const key = await tenant.key({ maxTokens: 10_000_000, rateLimitPerMinute: 100_000 });
+    const hold = (i: number) => holdReservation(early, key, { model: tenant.model.id, estimatedTokens: 10, idempotencyKey: `many-${i}` });
+    let later: UsageEngine | undefined;
+    try {
+      await hold(0);
+      for (let i = 1; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => hold(i + j)));
+      seen.length = 0;
+      const replay = await hold(7); // the holds read by idempotency key
+      expect(replay.replayed).toBe(true);
+      const h = await holdReservation(early, key, { model: tenant.model.id, estimatedTokens: 10 });
+      await settleReservation(early, key, { reservationId: h.value.id, inputTokens: 2, outputTokens: 3 }); // a hold updated by key
+      // An hour on, every hold has expired: the next batch takes them all back.
+      later = new UsageEngine({ databaseUrl: t.systemUrl, now: () => new Date(Date.now() + 3600_000) });
+      later.pool.on('connect', (c) => c.on('notice', (n) => seen.push(String(n.message))));
+      await recordUsage(later, key, { model: tenant.model.id, inputTokens: 1, outputTokens: 1, idempotencyKey: 'after-expiry' });
+      const held = await t.db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM usage_reservations WHERE organization_id = ${tenant.org.id}::uuid AND status = 'HELD'`;
+      expect(held[0]!.n).toBe(0n);
+    } finally {
+      await early.close();
+      await later?.close();
+    }
+    // Every scan of these tables' indexes has its condition in the index (no
+    // scan of a whole index, no rows fetched and then filtered out).
+    const scans = seen.filter(inBatchFunctions).flatMap((p) => {
+      const lines = p.split('\n');
+      return lines.flatMap((l, i) => (/(Index Scan|Index Only Scan) using \w+ on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)\b|Bitmap Index Scan on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)/.test(l)
+        ? [{ scan: l.trim(), next: (lines[i + 1] ?? '').trim(), after: (lines[i + 2] ?? '').trim() }] : []));
+    });
+    expect(scans.filter((s) => /on usage_reservations/.test(s.scan)).length).toBeGreaterThan(5);
+    expect(scans.filter((s) => !s.next.startsWith('Index Cond:') || s.after.startsWith('Filter:'))).toEqual([]);
   });
 
   it('reads a key, its limits and its counters (GET /models, GET /quota) by index', async () => {
