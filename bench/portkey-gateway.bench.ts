@@ -1,6 +1,8 @@
 // npm run bench:portkey: Portkey's gateway (1.15.2 from node_modules) in front of a stub
 // OpenAI-compatible provider, with and without Realmgate's before/after hooks, in one run
-// on one embedded PostgreSQL; then each hook on its own at the same concurrency.
+// on one embedded PostgreSQL; then each hook on its own at the same concurrency. A run with
+// hooks answered at once by a webhook that does nothing (verdict true) shows what calling two
+// webhooks costs the gateway itself, whoever answers them.
 //   BENCH_SECONDS (default 10 per workload)  BENCH_CONNECTIONS (default 32)
 //   BENCH_HOOK_TIMEOUT_MS (default 3000, the gateway's default wait for a webhook)
 //   BENCH_CPU_PROF (a folder: the app writes a --cpu-prof profile there when it stops)
@@ -9,6 +11,8 @@
 // provider in this one.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -100,6 +104,8 @@ async function main(): Promise<void> {
 
     const stub = await startStubProvider(STUB_USAGE);
     cleanups.unshift(() => stub.close());
+    const instant = await startInstantWebhook();
+    cleanups.unshift(() => instant.close());
     const gateway = await startPortkeyGateway();
     cleanups.unshift(() => gateway.stop());
 
@@ -118,8 +124,7 @@ async function main(): Promise<void> {
       realmgateUrl, apiKey: gatewayKey.secret, providerBaseUrl: stub.baseUrl, providerApiKey: providerKey, failClosed: true, timeoutMs: HOOK_TIMEOUT_MS,
     }));
     // How long each hook took as the gateway timed it (hook_results' execution_time, ms), per answered request.
-    const hookTimes = { before: [] as number[], after: [] as number[] };
-    const timeHooks = (status: number, text: string) => {
+    const timesOf = (hookTimes: { before: number[]; after: number[] }) => (status: number, text: string) => {
       if (status !== 200) return;
       const results = (JSON.parse(text) as { hook_results?: Record<string, { execution_time?: number }[]> }).hook_results;
       const t = (name: string) => results?.[name]?.[0]?.execution_time;
@@ -127,6 +132,8 @@ async function main(): Promise<void> {
       if (typeof before === 'number') hookTimes.before.push(before);
       if (typeof after === 'number') hookTimes.after.push(after);
     };
+    const hookTimes = { before: [] as number[], after: [] as number[] };
+    const instantTimes = { before: [] as number[], after: [] as number[] };
     const chat = (config: string, onResponse?: (status: number, text: string) => void): CannonOptions => ({
       url: `${gateway.baseUrl}/v1/chat/completions`,
       requests: [{
@@ -149,7 +156,10 @@ async function main(): Promise<void> {
 
     const rows: Row[] = [];
     rows.push(await drive('gateway, no hooks', undefined, pgDataDir, chat(plain('sk-plain'))));
-    const hookedRow = await drive('gateway + Realmgate hooks', appPid, pgDataDir, chat(hooked('sk-hooked'), timeHooks),
+    rows.push(await drive('gateway + hooks answered at once (no Realmgate)', undefined, pgDataDir, chat(JSON.stringify(realmgateGatewayConfig({
+      realmgateUrl: instant.url, apiKey: 'rgk_unused', providerBaseUrl: stub.baseUrl, providerApiKey: 'sk-instant', failClosed: true, timeoutMs: HOOK_TIMEOUT_MS,
+    })), timesOf(instantTimes))));
+    const hookedRow = await drive('gateway + Realmgate hooks', appPid, pgDataDir, chat(hooked('sk-hooked'), timesOf(hookTimes)),
       async () => (await holds(gatewayKey.id)) + (await ledgerRows(gatewayKey.id)));
     rows.push(hookedRow);
     const ledgerCheck = await checkLedger(owner, stub, gatewayKey.id, 'sk-hooked');
@@ -173,25 +183,41 @@ async function main(): Promise<void> {
     const answer = { json: { id: 'x', choices: [], usage: { ...STUB_USAGE, total_tokens: STUB_USAGE.prompt_tokens + STUB_USAGE.completion_tokens } }, text: '', statusCode: 200, isTransformed: false };
     rows.push(await drive('hook: after (settle)', appPid, pgDataDir, hook('after', () => hookBody('afterRequestHook', ids[next++] ?? crypto.randomUUID(), answer)), () => ledgerRows(hookKey.id)));
 
-    const [without, withHooks, before, after] = rows as [Row, Row, Row, Row];
+    const [without, instantHooks, withHooks, before, after] = rows as [Row, Row, Row, Row, Row];
     log('');
     log('| workload | req/s | p50 ms | p99 ms | app CPU ms/req | PG CPU ms/req |');
     log('|---|---:|---:|---:|---:|---:|');
-    for (const r of rows) log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r === without ? '-' : r.appCpu.toFixed(2)} | ${r === without ? '-' : r.pgCpu.toFixed(2)} |`);
+    for (const r of rows) log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r === without || r === instantHooks ? '-' : r.appCpu.toFixed(2)} | ${r === without || r === instantHooks ? '-' : r.pgCpu.toFixed(2)} |`);
     log('');
     log('CPU columns: per request that reached the app (gateway + hooks: per hook call, two per admitted request), from /proc;');
     log('req/s and latency depend on what else the machine runs, CPU per request much less so.');
-    log(`with hooks / without: ${(withHooks.rps / without.rps).toFixed(2)}x throughput, p99 ${withHooks.p99 >= without.p99 ? '+' : ''}${(withHooks.p99 - without.p99).toFixed(0)} ms`);
+    log(`with hooks / without: ${(withHooks.rps / without.rps).toFixed(2)}x throughput, p99 ${withHooks.p99 >= without.p99 ? '+' : ''}${(withHooks.p99 - without.p99).toFixed(0)} ms; ` +
+      `hooks answered at once / without: ${(instantHooks.rps / without.rps).toFixed(2)}x; Realmgate's hooks / hooks answered at once: ${(withHooks.rps / instantHooks.rps).toFixed(2)}x`);
     log(`hook p99 at ${CONNECTIONS} concurrent: before ${before.p99} ms, after ${after.p99} ms (target < 20 ms): ${before.p99 < 20 && after.p99 < 20 ? 'met' : 'NOT met'}; load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     const pctl = (xs: number[], p: number) => [...xs].sort((x, y) => x - y)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))] ?? NaN;
     log(`hooks as the gateway timed them in the hooked run (${CONNECTIONS} concurrent requests through the gateway; hook_results' execution_time): ` +
-      `before p50 ${pctl(hookTimes.before, 50)} ms, p99 ${pctl(hookTimes.before, 99)} ms; after p50 ${pctl(hookTimes.after, 50)} ms, p99 ${pctl(hookTimes.after, 99)} ms (${hookTimes.before.length} requests)`);
+      `before p50 ${pctl(hookTimes.before, 50)} ms, p99 ${pctl(hookTimes.before, 99)} ms; after p50 ${pctl(hookTimes.after, 50)} ms, p99 ${pctl(hookTimes.after, 99)} ms (${hookTimes.before.length} requests); ` +
+      `hooks answered at once, as the gateway timed them: before p50 ${pctl(instantTimes.before, 50)} ms, p99 ${pctl(instantTimes.before, 99)} ms; after p50 ${pctl(instantTimes.after, 50)} ms, p99 ${pctl(instantTimes.after, 99)} ms`);
     log(`hooked run: ${withHooks.ok} answered 200 to autocannon, ${ledgerCheck.calls} provider calls, ${ledgerCheck.rows} ledger rows`);
     log(`check: every provider call of the hooked run has exactly its ledger row with the reported usage: ${ledgerCheck.ok ? 'OK' : `FAILED (${ledgerCheck.problems.join('; ')})`}`);
   } finally {
     for (const fn of cleanups) await fn().catch((e) => log(`cleanup: ${(e as Error).message}`));
   }
   if (failed) throw new Error('the ledger does not match the provider calls (see above)');
+}
+
+/** A webhook that reads each request's body and answers `{"verdict":true}` at once: the gateway's own cost of calling hooks. */
+async function startInstantWebhook(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"verdict":true}'));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
 }
 
 /**
