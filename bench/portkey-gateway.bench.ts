@@ -27,6 +27,7 @@ import { startPortkeyGateway } from '../test/support/portkey-gateway.js';
 import { startStubProvider, type StubProvider } from '../test/support/stub-openai-provider.js';
 import { usageTenant } from '../test/support/usage-fixtures.js';
 import { startAppProcess } from './support/app-process.js';
+import { batchCounts } from './support/batch-counts.js';
 import { postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
 
 // autocannon ships no types; the few fields used here, typed locally (no ambient module
@@ -54,6 +55,8 @@ interface Row {
   /** CPU ms per request sent: the app process, every PostgreSQL process */
   appCpu: number;
   pgCpu: number;
+  /** operations the usage engine decided per batch it committed (rows that reach the app) */
+  opsPerBatch: number | null;
 }
 
 /**
@@ -67,7 +70,8 @@ interface Row {
 const callsOf = (stub: StubProvider, providerKey: string) => stub.calls.filter((c) => c.authorization === `Bearer ${providerKey}`);
 
 /** Drives one workload; CPU is divided by `handled()` (what reached the app), else by the requests autocannon sent. */
-async function drive(name: string, appPid: number | undefined, pgDataDir: string, opts: CannonOptions, handled?: () => Promise<number>): Promise<Row> {
+async function drive(name: string, appPid: number | undefined, pgDataDir: string, opts: CannonOptions, handled?: () => Promise<number>, appUrl?: string): Promise<Row> {
+  const batchesBefore = appUrl ? await batchCounts(appUrl) : null;
   const before = { app: processCpuSeconds(appPid), postgres: postgresCpuSeconds(pgDataDir) };
   const handledBefore = handled ? await handled() : 0;
   const r = await autocannon({ connections: CONNECTIONS, duration: SECONDS, ...opts });
@@ -75,11 +79,14 @@ async function drive(name: string, appPid: number | undefined, pgDataDir: string
   await sleep(1000);
   const cpu = { app: processCpuSeconds(appPid) - before.app, postgres: postgresCpuSeconds(pgDataDir) - before.postgres };
   const count = Math.max(1, handled ? (await handled()) - handledBefore : r.requests.sent);
+  const batchesAfter = appUrl ? await batchCounts(appUrl) : null;
+  const opsPerBatch = batchesBefore && batchesAfter
+    ? (batchesAfter.operations - batchesBefore.operations) / Math.max(1, batchesAfter.batches - batchesBefore.batches) : null;
   const row = {
     name, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, ok: r['2xx'], other: r.non2xx + r.errors + r.timeouts,
-    appCpu: (cpu.app * 1000) / count, pgCpu: (cpu.postgres * 1000) / count,
+    appCpu: (cpu.app * 1000) / count, pgCpu: (cpu.postgres * 1000) / count, opsPerBatch,
   };
-  log(`  ${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, app CPU ${row.appCpu.toFixed(2)} ms, PG CPU ${row.pgCpu.toFixed(2)} ms per ${handled ? 'hook request' : 'request'} (${row.ok} ok, ${row.other} not; load ${os.loadavg()[0]!.toFixed(1)})`);
+  log(`  ${name}: ${row.rps.toFixed(0)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, app CPU ${row.appCpu.toFixed(2)} ms, PG CPU ${row.pgCpu.toFixed(2)} ms per ${handled ? 'hook request' : 'request'}${opsPerBatch === null ? '' : `, ${opsPerBatch.toFixed(1)} operations per batch`} (${row.ok} ok, ${row.other} not; load ${os.loadavg()[0]!.toFixed(1)})`);
   return row;
 }
 
@@ -160,7 +167,7 @@ async function main(): Promise<void> {
       realmgateUrl: instant.url, apiKey: 'rgk_unused', providerBaseUrl: stub.baseUrl, providerApiKey: 'sk-instant', failClosed: true, timeoutMs: HOOK_TIMEOUT_MS,
     })), timesOf(instantTimes))));
     const hookedRow = await drive('gateway + Realmgate hooks', appPid, pgDataDir, chat(hooked('sk-hooked'), timesOf(hookTimes)),
-      async () => (await holds(gatewayKey.id)) + (await ledgerRows(gatewayKey.id)));
+      async () => (await holds(gatewayKey.id)) + (await ledgerRows(gatewayKey.id)), realmgateUrl);
     rows.push(hookedRow);
     const ledgerCheck = await checkLedger(owner, stub, gatewayKey.id, 'sk-hooked');
     failed ||= !ledgerCheck.ok;
@@ -178,16 +185,16 @@ async function main(): Promise<void> {
       const id = crypto.randomUUID();
       ids.push(id);
       return hookBody('beforeRequestHook', id, { json: {}, text: '', statusCode: null, isTransformed: false });
-    }), () => holds(hookKey.id)));
+    }), () => holds(hookKey.id), realmgateUrl));
     let next = 0;
     const answer = { json: { id: 'x', choices: [], usage: { ...STUB_USAGE, total_tokens: STUB_USAGE.prompt_tokens + STUB_USAGE.completion_tokens } }, text: '', statusCode: 200, isTransformed: false };
-    rows.push(await drive('hook: after (settle)', appPid, pgDataDir, hook('after', () => hookBody('afterRequestHook', ids[next++] ?? crypto.randomUUID(), answer)), () => ledgerRows(hookKey.id)));
+    rows.push(await drive('hook: after (settle)', appPid, pgDataDir, hook('after', () => hookBody('afterRequestHook', ids[next++] ?? crypto.randomUUID(), answer)), () => ledgerRows(hookKey.id), realmgateUrl));
 
     const [without, instantHooks, withHooks, before, after] = rows as [Row, Row, Row, Row, Row];
     log('');
-    log('| workload | req/s | p50 ms | p99 ms | app CPU ms/req | PG CPU ms/req |');
-    log('|---|---:|---:|---:|---:|---:|');
-    for (const r of rows) log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r === without || r === instantHooks ? '-' : r.appCpu.toFixed(2)} | ${r === without || r === instantHooks ? '-' : r.pgCpu.toFixed(2)} |`);
+    log('| workload | req/s | p50 ms | p99 ms | app CPU ms/req | PG CPU ms/req | ops/batch |');
+    log('|---|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) log(`| ${r.name} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p99} | ${r === without || r === instantHooks ? '-' : r.appCpu.toFixed(2)} | ${r === without || r === instantHooks ? '-' : r.pgCpu.toFixed(2)} | ${r.opsPerBatch === null ? '-' : r.opsPerBatch.toFixed(1)} |`);
     log('');
     log('CPU columns: per request that reached the app (gateway + hooks: per hook call, two per admitted request), from /proc;');
     log('req/s and latency depend on what else the machine runs, CPU per request much less so.');

@@ -21,6 +21,7 @@ import { startEmbeddedPostgres, withDatabase } from '../src/db/embedded-postgres
 import { migrateUp } from '../src/db/migrate.js';
 import { generateApiKeySecret, hashApiKey } from '../src/domain/api-keys/api-key-secret.js';
 import { machineBusySeconds, postgresCpuSeconds, processCpuSeconds } from './support/process-cpu.js';
+import { batchCounts } from './support/batch-counts.js';
 import { startAppProcess, type AppProcess } from './support/app-process.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -96,13 +97,6 @@ function runAutocannon(url: string, connections: number, pick: () => { secret: s
       }],
     }, (err, result) => (err ? reject(err) : resolve(result)));
   });
-}
-
-/** The engine's batch counters from the app's /metrics (realmgate_usage_batch*). */
-async function batchCounts(url: string): Promise<{ batches: number; operations: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const value = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { batches: value('realmgate_usage_batches_total'), operations: value('realmgate_usage_batch_operations_total') };
 }
 
 function pgbench(url: string, connections: number): { tps: number; transactions: number } {
