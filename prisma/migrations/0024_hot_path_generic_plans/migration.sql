@@ -129,7 +129,8 @@ BEGIN
   RETURN json_build_object('locked', locked, 'reclaimed', reclaimed, 'reads', reads, 'counters', counters, 'rates', rates);
 END
 $$;
--- The write function of 0019, its UPDATEs written the same way.
+-- The write function of 0019: its UPDATEs written the same way, each write
+-- its own statement.
 CREATE OR REPLACE FUNCTION "rg_usage_batch_write"(
   c_org uuid[], c_id uuid[], c_used bigint[], c_reserved bigint[], c_limit bigint[], c_set_limit boolean[],
   w_org uuid[], w_key uuid[], w_start timestamptz[], w_requests int[],
@@ -141,55 +142,78 @@ CREATE OR REPLACE FUNCTION "rg_usage_batch_write"(
   f_org uuid[], f_day date[], f_code text[], f_n bigint[]
 ) RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
-  written integer;
+  written integer := 0;
+  affected integer;
 BEGIN
-  -- Each UPDATE names both columns of the primary key as arrays (0024), so a
-  -- generic plan probes that index and no other one led by organization_id.
-  WITH c AS (
+  -- One statement per kind of write, run only when the batch has rows for
+  -- it (0024): as data-modifying CTEs of one statement, every batch paid the
+  -- executor's start of all ten, opening each table and its indexes, also
+  -- for the holds, settles and refusals it did not have. Same order as the
+  -- CTEs ran in. Each UPDATE names both columns of the primary key as
+  -- arrays, so a generic plan probes that index and no other one led by
+  -- organization_id.
+  IF cardinality(c_id) > 0 THEN
     UPDATE quota_counters q
        SET used = q.used + v.du, reserved = q.reserved + v.dr,
            limit_value = CASE WHEN v.setl THEN v.lim ELSE q.limit_value END, updated_at = now()
       FROM unnest(c_org, c_id, c_used, c_reserved, c_limit, c_set_limit) AS v(org, id, du, dr, lim, setl)
-     WHERE q.organization_id = ANY(c_org) AND q.id = ANY(c_id) AND q.organization_id = v.org AND q.id = v.id RETURNING 1
-  ), w AS (
+     WHERE q.organization_id = ANY(c_org) AND q.id = ANY(c_id) AND q.organization_id = v.org AND q.id = v.id;
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(w_key) > 0 THEN
     UPDATE api_key_rate_windows t SET window_start = v.ws, requests = v.n
       FROM unnest(w_org, w_key, w_start, w_requests) AS v(org, key, ws, n)
-     WHERE t.organization_id = ANY(w_org) AND t.api_key_id = ANY(w_key) AND t.organization_id = v.org AND t.api_key_id = v.key RETURNING 1
-  ), a AS (
+     WHERE t.organization_id = ANY(w_org) AND t.api_key_id = ANY(w_key) AND t.organization_id = v.org AND t.api_key_id = v.key;
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(a_key) > 0 THEN
     INSERT INTO usage_idempotency_keys (organization_id, idempotency_key, usage_event_id, answer)
-    SELECT * FROM unnest(a_org, a_key, a_event, a_answer)
-    RETURNING 1
-  ), e AS (
+    SELECT * FROM unnest(a_org, a_key, a_event, a_answer);
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(e_id) > 0 THEN
     INSERT INTO usage_events (id, occurred_at, organization_id, user_id, api_key_id, realm_id, model_id, idempotency_key,
                               input_tokens, output_tokens, total_tokens, requests, metadata)
     SELECT v.id, e_at, v.org, v.usr, v.key, v.realm, v.model, v.ik, v.it, v.ot, v.it + v.ot, 1, v.md
-      FROM unnest(e_id, e_org, e_user, e_key, e_realm, e_model, e_ik, e_in, e_out, e_meta) AS v(id, org, usr, key, realm, model, ik, it, ot, md)
-    RETURNING 1
-  ), h AS (
+      FROM unnest(e_id, e_org, e_user, e_key, e_realm, e_model, e_ik, e_in, e_out, e_meta) AS v(id, org, usr, key, realm, model, ik, it, ot, md);
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(h_id) > 0 THEN
     INSERT INTO usage_reservations (organization_id, id, api_key_id, user_id, realm_id, model_id, idempotency_key, status, held_tokens,
                                     token_counter_ids, call_counter_ids, expires_at)
     SELECT v.org, v.id, v.key, v.usr, v.realm, v.model, v.ik, 'HELD', v.held,
            ARRAY(SELECT jsonb_array_elements_text(v.tc))::uuid[], ARRAY(SELECT jsonb_array_elements_text(v.cc))::uuid[], v.exp
-      FROM unnest(h_org, h_id, h_key, h_user, h_realm, h_model, h_ik, h_held, h_tc, h_cc, h_exp) AS v(org, id, key, usr, realm, model, ik, held, tc, cc, exp)
-    RETURNING 1
-  ), r AS (
+      FROM unnest(h_org, h_id, h_key, h_user, h_realm, h_model, h_ik, h_held, h_tc, h_cc, h_exp) AS v(org, id, key, usr, realm, model, ik, held, tc, cc, exp);
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(r_id) > 0 THEN
     UPDATE usage_reservations t
        SET status = v.st::"ReservationStatus", held_tokens = v.held, expires_at = v.exp, input_tokens = v.it, output_tokens = v.ot,
            usage_event_id = v.ev, updated_at = now()
       FROM unnest(r_org, r_id, r_status, r_held, r_exp, r_in, r_out, r_event) AS v(org, id, st, held, exp, it, ot, ev)
-     WHERE t.organization_id = ANY(r_org) AND t.id = ANY(r_id) AND t.organization_id = v.org AND t.id = v.id RETURNING 1
-  ), d AS (
+     WHERE t.organization_id = ANY(r_org) AND t.id = ANY(r_id) AND t.organization_id = v.org AND t.id = v.id;
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(d_org) > 0 THEN
     INSERT INTO usage_daily_rollups AS u (organization_id, day, model_id, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
     SELECT v.org, v.day, v.model, v.usr, v.key, v.it, v.ot, v.it + v.ot, v.n, v.n
       FROM unnest(d_org, d_day, d_model, d_user, d_key, d_in, d_out, d_n) AS v(org, day, model, usr, key, it, ot, n)
     ON CONFLICT (organization_id, day, model_id, user_id, api_key_id) DO UPDATE
        SET input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
            total_tokens = u.total_tokens + EXCLUDED.total_tokens, requests = u.requests + EXCLUDED.requests,
-           events = u.events + EXCLUDED.events, updated_at = now()
-    RETURNING 1
-  ), m AS (
-    -- The coarse rollups (0019): the batch's rollup rows summed per model and
-    -- per key, one UPSERT per coarse row, inserted in key order (the lock order).
+           events = u.events + EXCLUDED.events, updated_at = now();
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  -- The coarse rollups (0019): the batch's rollup rows summed per model and
+  -- per key, one UPSERT per coarse row, inserted in key order (the lock order).
+  IF cardinality(d_org) > 0 THEN
     INSERT INTO usage_daily_model_rollups AS u (organization_id, day, model_id, input_tokens, output_tokens, total_tokens, requests, events)
     SELECT v.org, v.day, v.model, sum(v.it), sum(v.ot), sum(v.it + v.ot), sum(v.n), sum(v.n)
       FROM unnest(d_org, d_day, d_model, d_in, d_out, d_n) AS v(org, day, model, it, ot, n)
@@ -197,9 +221,11 @@ BEGIN
     ON CONFLICT (organization_id, day, model_id) DO UPDATE
        SET input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
            total_tokens = u.total_tokens + EXCLUDED.total_tokens, requests = u.requests + EXCLUDED.requests,
-           events = u.events + EXCLUDED.events, updated_at = now()
-    RETURNING 1
-  ), k AS (
+           events = u.events + EXCLUDED.events, updated_at = now();
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(d_org) > 0 THEN
     INSERT INTO usage_daily_key_rollups AS u (organization_id, day, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
     SELECT v.org, v.day, v.usr, v.key, sum(v.it), sum(v.ot), sum(v.it + v.ot), sum(v.n), sum(v.n)
       FROM unnest(d_org, d_day, d_user, d_key, d_in, d_out, d_n) AS v(org, day, usr, key, it, ot, n)
@@ -207,17 +233,17 @@ BEGIN
     ON CONFLICT (organization_id, day, user_id, api_key_id) DO UPDATE
        SET input_tokens = u.input_tokens + EXCLUDED.input_tokens, output_tokens = u.output_tokens + EXCLUDED.output_tokens,
            total_tokens = u.total_tokens + EXCLUDED.total_tokens, requests = u.requests + EXCLUDED.requests,
-           events = u.events + EXCLUDED.events, updated_at = now()
-    RETURNING 1
-  ), f AS (
+           events = u.events + EXCLUDED.events, updated_at = now();
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
+  IF cardinality(f_org) > 0 THEN
     INSERT INTO usage_refusals AS x (organization_id, day, code, count, updated_at)
     SELECT v.org, v.day, v.code, v.n, now() FROM unnest(f_org, f_day, f_code, f_n) AS v(org, day, code, n)
-    ON CONFLICT (organization_id, day, code) DO UPDATE SET count = x.count + EXCLUDED.count, updated_at = now()
-    RETURNING 1
-  )
-  SELECT (SELECT count(*) FROM c) + (SELECT count(*) FROM w) + (SELECT count(*) FROM a) + (SELECT count(*) FROM e)
-       + (SELECT count(*) FROM h) + (SELECT count(*) FROM r) + (SELECT count(*) FROM d) + (SELECT count(*) FROM m) + (SELECT count(*) FROM k) + (SELECT count(*) FROM f)
-    INTO written;
+    ON CONFLICT (organization_id, day, code) DO UPDATE SET count = x.count + EXCLUDED.count, updated_at = now();
+    GET DIAGNOSTICS affected = ROW_COUNT;
+    written := written + affected;
+  END IF;
   RETURN written;
 END
 $$;
