@@ -37,6 +37,16 @@ afterAll(async () => {
 /** Whether a plan is of a statement inside the batch functions: its text names their arguments, never values. */
 const inBatchFunctions = (p: string) => /\b(targeted_ids|counter_ids|key_ids|org_ids|c_org|e_id|d_org)\b/.test(p);
 
+/** The index scans of the hot path's tables in `plans`, each with the two plan lines after it. */
+const indexScans = (plans: string[]) => plans.flatMap((p) => {
+  const lines = p.split('\n');
+  return lines.flatMap((l, i) => (/(Index Scan|Index Only Scan) using \w+ on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)\b|Bitmap Index Scan on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)/.test(l)
+    ? [{ scan: l.trim(), next: (lines[i + 1] ?? '').trim(), after: (lines[i + 2] ?? '').trim() }] : []));
+});
+
+/** A scan without its condition in the index (a whole index read) or that fetches rows only to filter them out. */
+const filtersRows = (s: { next: string; after: string }) => !s.next.startsWith('Index Cond:') || s.after.startsWith('Filter:');
+
 /** Tables a plan reads whole. */
 const seqScans = (ps: string[]) => [...new Set(ps.flatMap((p) => [...p.matchAll(/Seq Scan on (\w+)/g)].map((m) => m[1]!)))];
 
@@ -96,13 +106,9 @@ describe('the hot path on small tables', () => {
     }
     // Every scan of these tables' indexes has its condition in the index (no
     // scan of a whole index, no rows fetched and then filtered out).
-    const scans = seen.filter(inBatchFunctions).flatMap((p) => {
-      const lines = p.split('\n');
-      return lines.flatMap((l, i) => (/(Index Scan|Index Only Scan) using \w+ on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)\b|Bitmap Index Scan on (usage_reservations|quota_counters|api_key_rate_windows|usage_idempotency_keys)/.test(l)
-        ? [{ scan: l.trim(), next: (lines[i + 1] ?? '').trim(), after: (lines[i + 2] ?? '').trim() }] : []));
-    });
+    const scans = indexScans(seen.filter(inBatchFunctions));
     expect(scans.filter((s) => /on usage_reservations/.test(s.scan)).length).toBeGreaterThan(5);
-    expect(scans.filter((s) => !s.next.startsWith('Index Cond:') || s.after.startsWith('Filter:'))).toEqual([]);
+    expect(scans.filter(filtersRows)).toEqual([]);
   });
 
   it('reads a key, its limits and its counters (GET /models, GET /quota) by index', async () => {
@@ -127,5 +133,10 @@ describe('the hot path on small tables', () => {
     const counters = seen.filter((p) => /JOIN unnest\(subject_types/.test(p));
     expect(counters.length).toBe(8);
     expect(counters.filter((p) => /'\{?"?[0-9a-f]{8}-[0-9a-f]{4}-/.test(p))).toEqual([]);
+    // ...and probes the counters' slot index with the whole slot, whatever index the planner had to pick from.
+    const counterScans = indexScans(counters);
+    expect(counterScans.length).toBeGreaterThan(0);
+    expect(counterScans.filter(filtersRows)).toEqual([]);
+    expect(counterScans.filter((s) => !/subject_id/.test(s.next))).toEqual([]);
   });
 });

@@ -251,5 +251,21 @@ ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint
 ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET enable_seqscan = off;
 ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) SET plan_cache_mode = force_generic_plan;
--- GET /quota's read of the caller's counters takes arrays too.
+-- GET /quota's read of the caller's counters takes arrays too. Its generic
+-- plan read every counter of the organization (the slot index by
+-- organization_id alone, then a hash join with the slots asked for); it now
+-- names the slot index's next three columns as arrays, so the plan probes
+-- those slots (the join keeps only the exact ones).
+CREATE OR REPLACE FUNCTION "rg_caller_counters"(org uuid, subject_types "QuotaSubject"[], subject_ids uuid[], metrics "QuotaMetric"[], period_starts timestamptz[])
+  RETURNS TABLE (subject_type text, subject_id uuid, metric text, model_id uuid, period_start timestamptz, used float8, reserved float8)
+  LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT q.subject_type::text, q.subject_id, q.metric::text, q.model_id, q.period_start, q.used::float8, q.reserved::float8
+    FROM quota_counters q
+    JOIN unnest(subject_types, subject_ids, metrics, period_starts) AS v(st, sid, m, ps)
+      ON q.subject_type = v.st AND q.subject_id = v.sid AND q.metric = v.m AND q.period_start = v.ps
+   WHERE q.organization_id = org AND q.subject_type = ANY(subject_types) AND q.subject_id = ANY(subject_ids) AND q.metric = ANY(metrics);
+END $$;
 ALTER FUNCTION "rg_caller_counters"(uuid, "QuotaSubject"[], uuid[], "QuotaMetric"[], timestamptz[]) SET plan_cache_mode = force_generic_plan;
