@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
-import { browserAvailability, launchChromium, screenshotOnFailure } from '../support/browser.js';
+import { browserAvailability, launchChromium, screenshotOnFailure, waitForPanelApiQuiet } from '../support/browser.js';
 import { seedDemo } from '../../src/domain/seed/seed-demo.js';
 import { SYSTEM_ACTOR } from '../../src/domain/shared/actor.js';
 import { hashApiKey } from '../../src/domain/api-keys/api-key-secret.js';
@@ -73,7 +73,7 @@ describe.skipIf(availability.skip)('custom actions in Chromium', { timeout: 120_
   /** Opens a record's show page and clicks one of its action buttons. */
   async function recordAction(page: Page, resource: string, id: string, action: string): Promise<void> {
     await page.goto(`/admin/resources/${resource}/records/${id}/show`);
-    await page.waitForLoadState('networkidle');
+    await waitForPanelApiQuiet(page);
     await page.locator(`[data-testid="action-${action}"]`).first().click();
     await page.waitForURL((u) => u.pathname.endsWith(`/${action}`));
   }
@@ -104,12 +104,12 @@ describe.skipIf(availability.skip)('custom actions in Chromium', { timeout: 120_
 
       // Nothing kept it: not the page after a reload, not the key's page, not browser storage.
       await page.reload();
-      await page.waitForLoadState('networkidle');
+      await waitForPanelApiQuiet(page);
       await page.locator('[data-testid="generate-key"]').waitFor();
       expect(await page.content()).not.toContain(secret);
       expect(await page.locator('[data-testid="secret-once"]').count()).toBe(0);
       await page.goto(`/admin/resources/ApiKey/records/${key.id}/show`);
-      await page.waitForLoadState('networkidle');
+      await waitForPanelApiQuiet(page);
       await page.getByText(key.prefix).first().waitFor();
       expect(await page.content()).not.toContain(secret);
       const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie + location.href);
@@ -137,7 +137,7 @@ describe.skipIf(availability.skip)('custom actions in Chromium', { timeout: 120_
       await shot(page, '4-new-key-secret');
       await page.click('[data-testid="secret-once-done"]');
       await page.waitForURL((u) => u.pathname.endsWith(`/records/${key.id}/show`));
-      await page.waitForLoadState('networkidle');
+      await waitForPanelApiQuiet(page);
       expect(await page.content()).not.toContain(secret);
     });
   });
@@ -181,7 +181,7 @@ describe.skipIf(availability.skip)('custom actions in Chromium', { timeout: 120_
     await inBrowser('realm-migration', async (page) => {
       await signIn(page);
       await page.goto('/admin/resources/RealmMigrationRun');
-      await page.waitForLoadState('networkidle');
+      await waitForPanelApiQuiet(page);
       await page.locator('[data-testid="action-migrateDataIntoRealms"]').first().click();
       await page.locator('[data-testid="plan-totals"]').waitFor();
       expect(await page.locator('[data-testid="plan-totals"]').innerText()).toContain(`Would move ${legacy} rows`);
