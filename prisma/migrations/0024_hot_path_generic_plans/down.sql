@@ -1,4 +1,6 @@
--- The lock function as 0018 made it, with 0023's setting.
+-- Each function as it was before, with 0023's setting (CREATE OR REPLACE drops
+-- this migration's).
+-- The lock function as 0018 made it.
 CREATE OR REPLACE FUNCTION "rg_usage_batch_lock"(
   targeted_orgs uuid[], targeted_ids uuid[], counter_orgs uuid[], counter_ids uuid[], key_orgs uuid[], key_ids uuid[],
   user_ids uuid[], realm_ids uuid[], org_ids uuid[], as_of timestamptz,
@@ -84,10 +86,7 @@ BEGIN
 END
 $$;
 ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET enable_seqscan = off;
-ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) RESET plan_cache_mode;
-ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) RESET plan_cache_mode;
-ALTER FUNCTION "rg_caller_counters"(uuid, "QuotaSubject"[], uuid[], "QuotaMetric"[], timestamptz[]) RESET plan_cache_mode;
--- The write function as 0019 made it, with 0023's setting.
+-- The write function as 0019 made it.
 CREATE OR REPLACE FUNCTION "rg_usage_batch_write"(
   c_org uuid[], c_id uuid[], c_used bigint[], c_reserved bigint[], c_limit bigint[], c_set_limit boolean[],
   w_org uuid[], w_key uuid[], w_start timestamptz[], w_requests int[],

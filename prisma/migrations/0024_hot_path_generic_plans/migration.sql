@@ -20,7 +20,8 @@
 -- A generic plan cannot know the call's values, and it is made once, often
 -- while the tables are small, when every index led by organization_id costs
 -- the planner about the same. auto_explain after 3,000 holds of one
--- organization showed three statements that went wrong that way: the holds
+-- organization showed three statements of the batch that went wrong that way
+-- (GET /quota's counter read is the fourth, below): the holds
 -- asked for by idempotency key were found through the (organization, status,
 -- expiry) index, filtering out all 3,008 holds of the organization; the
 -- reclaim of expired holds hash-joined every hold of the table (a generic
@@ -29,7 +30,7 @@
 -- is rewritten so that it names every column of the index it needs as an
 -- array (an estimate no other index can beat), as the counters' reads always
 -- were (test/usage/hot-path-plans.test.ts). CREATE OR REPLACE drops a
--- function's settings: 0023's is set again after each.
+-- function's settings: 0023's is set again with this one's, after each.
 CREATE OR REPLACE FUNCTION "rg_usage_batch_lock"(
   targeted_orgs uuid[], targeted_ids uuid[], counter_orgs uuid[], counter_ids uuid[], key_orgs uuid[], key_ids uuid[],
   user_ids uuid[], realm_ids uuid[], org_ids uuid[], as_of timestamptz,
@@ -129,6 +130,8 @@ BEGIN
   RETURN json_build_object('locked', locked, 'reclaimed', reclaimed, 'reads', reads, 'counters', counters, 'rates', rates);
 END
 $$;
+ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET enable_seqscan = off SET plan_cache_mode = force_generic_plan;
+
 -- The write function of 0019: its UPDATEs written the same way, each write
 -- its own statement.
 CREATE OR REPLACE FUNCTION "rg_usage_batch_write"(
@@ -210,10 +213,8 @@ BEGIN
            events = u.events + EXCLUDED.events, updated_at = now();
     GET DIAGNOSTICS affected = ROW_COUNT;
     written := written + affected;
-  END IF;
-  -- The coarse rollups (0019): the batch's rollup rows summed per model and
-  -- per key, one UPSERT per coarse row, inserted in key order (the lock order).
-  IF cardinality(d_org) > 0 THEN
+    -- The coarse rollups (0019): the batch's rollup rows summed per model and
+    -- per key, one UPSERT per coarse row, inserted in key order (the lock order).
     INSERT INTO usage_daily_model_rollups AS u (organization_id, day, model_id, input_tokens, output_tokens, total_tokens, requests, events)
     SELECT v.org, v.day, v.model, sum(v.it), sum(v.ot), sum(v.it + v.ot), sum(v.n), sum(v.n)
       FROM unnest(d_org, d_day, d_model, d_in, d_out, d_n) AS v(org, day, model, it, ot, n)
@@ -224,8 +225,6 @@ BEGIN
            events = u.events + EXCLUDED.events, updated_at = now();
     GET DIAGNOSTICS affected = ROW_COUNT;
     written := written + affected;
-  END IF;
-  IF cardinality(d_org) > 0 THEN
     INSERT INTO usage_daily_key_rollups AS u (organization_id, day, user_id, api_key_id, input_tokens, output_tokens, total_tokens, requests, events)
     SELECT v.org, v.day, v.usr, v.key, sum(v.it), sum(v.ot), sum(v.it + v.ot), sum(v.n), sum(v.n)
       FROM unnest(d_org, d_day, d_user, d_key, d_in, d_out, d_n) AS v(org, day, usr, key, it, ot, n)
@@ -247,10 +246,7 @@ BEGIN
   RETURN written;
 END
 $$;
-ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) SET enable_seqscan = off;
-ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET enable_seqscan = off;
-ALTER FUNCTION "rg_usage_batch_lock"(uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], timestamptz, uuid[], text[], uuid[], text[]) SET plan_cache_mode = force_generic_plan;
-ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) SET plan_cache_mode = force_generic_plan;
+ALTER FUNCTION "rg_usage_batch_write"(uuid[], uuid[], bigint[], bigint[], bigint[], boolean[], uuid[], uuid[], timestamptz[], int[], uuid[], text[], uuid[], jsonb[], timestamptz, uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], int[], int[], jsonb[], uuid[], uuid[], uuid[], uuid[], uuid[], uuid[], text[], bigint[], jsonb[], jsonb[], timestamptz[], uuid[], uuid[], text[], bigint[], timestamptz[], int[], int[], uuid[], uuid[], date[], uuid[], uuid[], uuid[], bigint[], bigint[], bigint[], uuid[], date[], text[], bigint[]) SET enable_seqscan = off SET plan_cache_mode = force_generic_plan;
 -- GET /quota's read of the caller's counters takes arrays too. Its generic
 -- plan read every counter of the organization (the slot index by
 -- organization_id alone, then a hash join with the slots asked for); it now
