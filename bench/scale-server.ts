@@ -17,6 +17,12 @@ export interface BenchServer {
   logSql: boolean;
   /** With logSql: every statement Prisma sent since it was last emptied. */
   sqlLog: string[];
+  /**
+   * Server time of every request since it was last emptied: from the request's
+   * arrival to its response's last byte handed to the socket, without the
+   * in-process client's fetch, decompression and JSON parsing.
+   */
+  serverTimes: number[];
   signIn(email: string, password: string): Promise<string>;
   get(cookie: string, apiPath: string): Promise<any>;
   close(): Promise<void>;
@@ -40,14 +46,21 @@ export async function startBenchServer(opts: { appUrl: string; systemUrl: string
   const system = client(opts.systemUrl, 4);
   const config = parseConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SESSION_SECRET: SECRET, API_KEY_PEPPER: SECRET, ENCRYPTION_KEY: 'a'.repeat(64) });
   const built = await buildApp({ config, db: createTenantPrisma(base, system), databaseUrl: opts.appUrl, systemDb: system, systemDatabaseUrl: opts.systemUrl, log: createLogger((process.env.BENCH_LOG ?? 'silent') as 'silent') });
+  const serverTimes: number[] = [];
+  const timed: typeof built.listener = (req, res) => {
+    const t0 = performance.now();
+    res.once('finish', () => serverTimes.push(performance.now() - t0));
+    return built.listener(req, res);
+  };
   const http = await new Promise<Server>((resolve) => {
-    const s = createServer(built.listener).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createServer(timed).listen(0, '127.0.0.1', () => resolve(s));
   });
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
   return {
     url,
     logSql: !!opts.logSql,
     sqlLog,
+    serverTimes,
     async signIn(email, password) {
       const res = await fetch(`${url}/admin/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email, password }).toString() });
       const cookie = res.headers.getSetCookie().find((c) => c.startsWith('realmgate.sid='));

@@ -353,17 +353,18 @@ export class RealmgateResource extends Resource {
 
   /**
    * titleRecords as one SQL statement, for the ledger lists' reads in one round
-   * trip (TenantSqlReads; turn its rows into records with toRecord): 'none'
+   * trip (TenantSqlReads; turn its rows into records with toRecord), with
+   * `alsoFields` beside the id and title (what a title rule reads): 'none'
    * when the admin may read none of `ids`, 'prisma' when this admin's scope on
    * this resource is not one whereSql can write (a relation: a USER's own
    * models, through their organization's access and their own limits), to be
    * read with titleRecords instead.
    */
-  titleStatement(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined): SqlStatement | 'none' | 'prisma' {
+  titleStatement(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined, alsoFields: readonly string[] = []): SqlStatement | 'none' | 'prisma' {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return 'none';
     const { table, columns, select } = modelSql(this.model.name);
-    const fields = this.titleFields();
+    const fields = [...new Set([...this.titleFields(), ...alsoFields.filter((f) => !isSecretField(this.model.name, f))])];
     if (fields.some((f) => !columns[f])) return 'prisma';
     const values: unknown[] = [];
     let condition: string;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decryptSecret } from '../../src/domain/crypto/secret-box.js';
 import { appDatabase, type AppDatabase } from '../support/app-database.js';
 import { AdminClient, expectNoSecrets } from '../support/admin-client.js';
-import { createWorld, realmOf, systemModel, type World } from '../support/admin-fixtures.js';
+import { createWorld, makeRow, realmOf, systemModel, type World } from '../support/admin-fixtures.js';
 import { startRunningApp, type RunningApp } from '../support/running-app.js';
 
 /**
@@ -112,6 +112,25 @@ describe('lists', () => {
     // Another organization's record is neither linked nor named (its name is not the viewer's to see), nor shown as a bare id.
     const other = rows.find((r) => r.params.recordId === world.orgB.id)!;
     expect(JSON.parse(other.params.recordIdLink!)).toEqual({ title: 'Organization (not available)' });
+  });
+
+  it("the audit log names users, API keys and realms as their rules say, read in the viewer's scope", async () => {
+    const keyId = await makeRow(t.db, 'ApiKey', world.user);
+    const key = await t.db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { name: true, prefix: true } });
+    const realmId = await realmOf(t.db, world.user);
+    const realm = await t.db.realm.findUniqueOrThrow({ where: { id: realmId }, select: { name: true } });
+    const audited = { User: [world.user.id, world.userB.id], ApiKey: [keyId], Realm: [realmId] };
+    for (const [resource, ids] of Object.entries(audited)) {
+      for (const recordId of ids) await t.db.auditLog.create({ data: { action: 'update', resource, recordId, organizationId: world.orgA.id } });
+    }
+    const audit = await admin.list('AuditLog');
+    expect(audit.outcome).toBe('ok');
+    const link = (recordId: string) => JSON.parse((audit.body.records as { params: Record<string, string> }[]).find((r) => r.params.recordId === recordId)!.params.recordIdLink!);
+    expect(link(world.user.id)).toEqual({ href: `/admin/resources/User/records/${world.user.id}/show`, title: world.user.email });
+    expect(link(world.userB.id)).toEqual({ title: 'User (not available)' });
+    expect(link(keyId).title).toBe(`${key.name} · ${key.prefix}`);
+    expect(link(realmId).title).toBe(realm.name);
+    expectNoSecrets(audit.body, []);
   });
 });
 
