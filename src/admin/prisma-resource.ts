@@ -11,7 +11,7 @@ import { checkDelete, checkedWriteData, lowerFirst } from '../domain/access/writ
 import { deleteBlockers, refuseReferencedDelete } from '../domain/access/delete-blockers.js';
 import { loadDatamodel } from '../db/dmmf.js';
 import { modelSql } from '../db/model-sql.js';
-import type { SqlStatement } from '../db/tenant-sql-reads.js';
+import type { SqlReader, SqlStatement } from '../db/tenant-sql-reads.js';
 import { whereSql } from '../db/where-sql.js';
 import { countedLabel, singularLabel } from './resources/labels.js';
 import { sameValue } from '../domain/access/same-value.js';
@@ -20,6 +20,7 @@ import { recordPanelAudit } from './audit/panel-audit.js';
 import { NUMERIC, parseJson, toNumber } from './form-values.js';
 import { mapPrismaErrors, panelValidationError, refuse } from './record-errors.js';
 import { COMPUTED_TITLES, RECORD_TITLE } from './record-titles.js';
+import { mentionFields } from './resources/record-titles.js';
 import { DISTRIBUTED_TABLES } from '../db/distributed-tables.js';
 import { COUNT_CAP } from '../domain/usage-reports/ledger-cursor.js';
 
@@ -36,6 +37,8 @@ export interface RealmgateResourceArgs {
   client: PrismaClient;
   clientModule?: unknown;
   writeSecrets?: SecretWriter;
+  /** Plain SQL reads as the request's tenant (src/db/tenant-sql-reads.ts), for mentions of records on read pages. */
+  reads?: SqlReader;
 }
 
 type Row = Record<string, any>;
@@ -81,11 +84,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class RealmgateResource extends Resource {
   private readonly writeSecrets?: SecretWriter;
   private readonly readOnlyKey: boolean;
+  private readonly reads?: SqlReader;
 
   constructor(args: RealmgateResourceArgs) {
     const { model, synthetic } = withUsableId(args.model);
     super({ ...args, model } as ConstructorParameters<typeof Resource>[0]);
     this.writeSecrets = args.writeSecrets;
+    this.reads = args.reads;
     this.readOnlyKey = synthetic;
   }
 
@@ -230,10 +235,18 @@ export class RealmgateResource extends Resource {
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return [];
-    // Read as a reference of another resource's record on a read action's page:
-    // with the page's other references, in one transaction (admin-request.ts).
+    // Read as a mention on another resource's read action page (a reference cell, a
+    // title): with the page's other mentions (admin-request.ts). Only the columns
+    // that name it, in plain SQL, all in one round trip; through Prisma in one
+    // transaction when its title is made of related records' names or its scope
+    // is not plain SQL.
     const batch = context?.resource !== this ? currentAdminRequest()?.referenceReads : undefined;
-    if (batch) return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
+    if (batch) {
+      const how = this.reads && !COMPUTED_TITLES[this.model.name] ? this.titleStatement(ids, context, mentionFields(this.model.name)) : 'prisma';
+      if (how === 'none') return [];
+      if (how !== 'prisma') return (await batch.runSql(this.reads!, how)).map((row) => this.record(row));
+      return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
+    }
     const rows: Row[] = await this.manager.findMany({ where });
     return this.titledRecords(rows);
   }

@@ -80,10 +80,13 @@ describe('what a panel request reads', () => {
       const populated = res.body.record.populated;
       expect([populated.organization?.id, populated.user?.id, populated.realm?.id]).toEqual([world.orgA.id, world.user.id, realm.id]);
       expect(populated.realm.title).toBe(`Key realm · ${world.user.email}`);
+      expect(populated.user.title).toBe(world.user.email);
+      expect(populated.organization.title).toMatch(/^Org A /);
     });
-    // The key itself, then its organization, user and realm (with the realm's owner for its title): two transactions.
+    // The key itself, then its realm with the realm's owner (a title made of a related record's name): two
+    // transactions. Its organization and user are named by their own columns: plain SQL, one round trip beside them.
     expect(ops.filter((op) => op === '$executeRaw')).toHaveLength(2);
-    expect(ops.filter((op) => op !== '$executeRaw').sort()).toEqual(['ApiKey.findFirst', 'Organization.findMany', 'Realm.findMany', 'User.findMany', 'User.findMany']);
+    expect(ops.filter((op) => op !== '$executeRaw').sort()).toEqual(['ApiKey.findFirst', 'Realm.findMany', 'User.findMany']);
   });
 
   it("sums a usage list's totals line from the coarsest rollups that hold its filter", async () => {

@@ -3,6 +3,7 @@ import type { UserActor } from '../../domain/shared/actor.js';
 import type { RequestMeta } from '../../domain/audit/record-audit.js';
 import type { PrismaClient } from '@prisma/client';
 import { readAsTenant } from '../../db/tenant-context.js';
+import type { SqlReader, SqlRow, SqlStatement } from '../../db/tenant-sql-reads.js';
 
 export type { UserActor };
 
@@ -27,19 +28,33 @@ export interface AdminRequest {
 
 /**
  * Reads asked for in the same turn of the event loop (AdminJS's populator asks
- * for every referenced resource at once), run together in one tenant
- * transaction (readAsTenant; side by side without one for system-wide
- * contexts): two statements for the tenant in all instead of a transaction of
- * four statements each.
+ * for every referenced resource at once), run together: plain SQL statements
+ * (a referenced record's id and title: RealmgateResource.findMany) in ONE
+ * round trip of TenantSqlReads, Prisma reads in one tenant transaction
+ * (readAsTenant; side by side without one for system-wide contexts), instead
+ * of a transaction of four statements for each.
  */
 export class ReadBatch {
   private pending: { db: PrismaClient; read: (client: PrismaClient) => Promise<unknown>; done: (value: Promise<unknown>) => void }[] = [];
+  private statements: { reads: SqlReader; statement: SqlStatement; done: (value: Promise<SqlRow[]>) => void }[] = [];
 
   run<T>(db: PrismaClient, read: (client: PrismaClient) => Promise<T>): Promise<T> {
     return new Promise<unknown>((done) => {
-      if (!this.pending.length) setImmediate(() => this.flush());
+      this.soon();
       this.pending.push({ db, read, done });
     }) as Promise<T>;
+  }
+
+  /** The rows of `statement`, read with the other statements of this turn. */
+  runSql(reads: SqlReader, statement: SqlStatement): Promise<SqlRow[]> {
+    return new Promise<SqlRow[]>((done) => {
+      this.soon();
+      this.statements.push({ reads, statement, done });
+    });
+  }
+
+  private soon(): void {
+    if (!this.pending.length && !this.statements.length) setImmediate(() => this.flush());
   }
 
   private flush(): void {
@@ -48,7 +63,13 @@ export class ReadBatch {
       const all = readAsTenant(db, (client) => Promise.all(batch.map((p) => p.read(client))));
       batch.forEach((p, i) => p.done(all.then((values) => values[i])));
     }
+    for (const reads of new Set(this.statements.map((p) => p.reads))) {
+      const batch = this.statements.filter((p) => p.reads === reads);
+      const all = reads.read(batch.map((p) => p.statement));
+      batch.forEach((p, i) => p.done(all.then((rows) => rows[i]!)));
+    }
     this.pending = [];
+    this.statements = [];
   }
 }
 

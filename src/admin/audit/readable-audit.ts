@@ -2,7 +2,6 @@ import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'a
 import { auditActionWords, canonicalAuditAction } from '../../domain/audit/audit-actions.js';
 import { loadDatamodel } from '../../db/dmmf.js';
 import { resourceWords, singularLabel } from '../resources/labels.js';
-import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import { titlesOfWanted } from '../resources/record-titles.js';
 import type { AfterHook } from '../resources/resource-spec.js';
 import { auditDiff, type DiffRow } from './audit-diff.js';
@@ -39,7 +38,7 @@ function nameInChanges(changes: unknown): string | null {
  * (linked when the viewer may open it), an API key actor named by its key,
  * and on the show page the change as rows of label, before and after.
  */
-export function readableAudit(reads?: SqlReader): AfterHook {
+export function readableAudit(): AfterHook {
   return async (response: ActionResponse, _request: ActionRequest, context: ActionContext) => {
     const records = [...((response.records as RecordJSON[] | undefined) ?? []), ...(response.record ? [response.record as RecordJSON] : [])];
     if (!records.length) return response;
@@ -63,7 +62,7 @@ export function readableAudit(reads?: SqlReader): AfterHook {
         }
       }
     }
-    const titles = await titlesOfWanted(wanted, context, reads);
+    const titles = await titlesOfWanted(wanted, context);
     for (const r of records) {
       const p = r.params;
       if (p.recordId && p.resource) {

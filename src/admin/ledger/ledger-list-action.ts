@@ -9,7 +9,7 @@ import { auditFilterFrom, usageFilterFrom } from '../../domain/usage-reports/led
 import { listAuditPage, listUsagePage } from '../../domain/usage-reports/list-ledger-page.js';
 import { usageTotals } from '../../domain/usage-reports/usage-totals.js';
 import type { RealmgateResource } from '../prisma-resource.js';
-import { listRecordsJson } from '../actions/list-action.js';
+import { recordsJson } from '../actions/record-json.js';
 import { populateListReferences } from './ledger-references.js';
 
 export type LedgerKind = 'usage' | 'audit';
@@ -53,7 +53,7 @@ export function ledgerListHandler(kind: LedgerKind, deps: Pick<AppDeps, 'db' | '
       await populateListReferences(reads, db, context, records);
       context.records = records;
       return {
-        records: listRecordsJson(records, context),
+        records: recordsJson(records, context),
         meta: { ...meta, total: page.total, totalCapped: page.totalCapped, nextCursor: page.nextCursor, totals: null },
       };
     } catch (e) {

@@ -13,7 +13,7 @@ import { recordLink, screen } from './screen-kit.js';
 export const auditLogResource: ResourceFactory = (deps) => {
   const ledger = ledgerResource(deps).options!;
   // Names records, key actors and the change in words (src/admin/audit/readable-audit.ts).
-  const links = readableAudit(deps.reads);
+  const links = readableAudit();
   return {
     options: {
       ...ledger,

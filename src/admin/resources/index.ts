@@ -16,6 +16,7 @@ import { COMPUTED_TITLES, RECORD_TITLE } from '../record-titles.js';
 import { Components } from '../components.js';
 import { namedDeleteConfirmation } from '../actions/delete-confirmation.js';
 import { listHandler } from '../actions/list-action.js';
+import { showHandler } from '../actions/record-json.js';
 
 export const GROUPS = {
   Tenancy: 'Home',
@@ -84,7 +85,7 @@ export function buildResources(deps: AppDeps, datamodel: Datamodel): ResourceWit
   return models.map((m) => {
     const model = getModelByName(m.name, module) as Model;
     const spec = FACTORIES[model.name]?.(deps) ?? {};
-    const resource: RealmgateResourceArgs = Object.assign(new ResourceArgs(), { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets });
+    const resource: RealmgateResourceArgs = Object.assign(new ResourceArgs(), { model, client: deps.db, clientModule: module, writeSecrets: spec.writeSecrets, reads: deps.reads });
     // The matrix over whatever the spec says: a spec may narrow an action, never widen it.
     // Custom actions (src/admin/actions) join before the matrix, which governs them like the built-in ones.
     const options = withCustomActions(model.name, deps, mergeOptions(defaultOptions(model), spec.options ?? {}));
@@ -136,6 +137,7 @@ function defaultOptions(model: Model): ResourceOptions {
         isAccessible: ({ currentAdmin }: ActionContext) => mayUse(currentAdmin, model.name, op),
         ...namedDeleteConfirmation(model.name, action),
         ...(action === 'list' ? { handler: listHandler } : {}),
+        ...(action === 'show' ? { handler: showHandler } : {}),
       },
     ]),
   );

@@ -8,10 +8,10 @@ const SUBJECT_RESOURCE: Record<string, string> = { ORGANIZATION: 'Organization',
  * Quota counters (moved only by domain functions). The subject is a
  * polymorphic id (organization, user or API key): shown as a link by name.
  */
-export const quotaCounterResource: ResourceFactory = (deps) => {
+export const quotaCounterResource: ResourceFactory = () => {
   const links = linkRecords({
     subjectId: (p) => (p.subjectId && SUBJECT_RESOURCE[p.subjectType] ? { resource: SUBJECT_RESOURCE[p.subjectType]!, id: String(p.subjectId) } : null),
-  }, deps.reads);
+  });
   return {
     options: {
       ...screen({

@@ -12,11 +12,11 @@ const KIND_RESOURCE: Record<string, string> = {
 };
 
 /** Rows a realm migration moved (journal): the moved row and its realm as links by name. */
-export const realmMigrationItemResource: ResourceFactory = (deps) => {
+export const realmMigrationItemResource: ResourceFactory = () => {
   const links = linkRecords({
     rowId: (p) => (p.rowId && KIND_RESOURCE[p.kind] ? { resource: KIND_RESOURCE[p.kind]!, id: String(p.rowId) } : null),
     realmId: (p) => (p.realmId ? { resource: 'Realm', id: String(p.realmId) } : null),
-  }, deps.reads);
+  });
   return {
     options: {
       ...screen({

@@ -1,6 +1,5 @@
 import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
 import type { AfterHook } from './resource-spec.js';
-import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import { titlesOfWanted } from './record-titles.js';
 
 /** Where a property of a record points: a resource (model name) and a record id. */
@@ -9,12 +8,11 @@ export type LinkTarget = { resource: string; id: string } | null;
 /**
  * An after-hook for list and show that turns ids which are not foreign keys
  * (audit log record ids, quota counter subjects) into links titled like the
- * target. Targets are read with the signed-in admin's scope on the target
- * resource (titlesOfWanted, in one round trip with `reads`): a record they
- * may not see stays an id.
+ * target. Targets are read through the target resource's own findMany, i.e.
+ * with the signed-in admin's scope: a record they may not see stays an id.
  * Writes `<path>Link` = JSON { href, title } for the RecordLink component.
  */
-export function linkRecords(targets: Record<string, (params: Record<string, any>) => LinkTarget>, reads?: SqlReader): AfterHook {
+export function linkRecords(targets: Record<string, (params: Record<string, any>) => LinkTarget>): AfterHook {
   return async (response: ActionResponse, _request: ActionRequest, context: ActionContext) => {
     const records = [...((response.records as RecordJSON[] | undefined) ?? []), ...(response.record ? [response.record as RecordJSON] : [])];
     if (!records.length) return response;
@@ -29,7 +27,7 @@ export function linkRecords(targets: Record<string, (params: Record<string, any>
         wanted.get(target.resource)!.add(target.id);
       }
     }
-    const titles = await titlesOfWanted(wanted, context, reads);
+    const titles = await titlesOfWanted(wanted, context);
     for (const { record, path, target } of links) {
       const title = titles.get(`${target.resource}:${target.id}`);
       if (title === undefined) continue;

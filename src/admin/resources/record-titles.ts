@@ -1,7 +1,4 @@
-import { populator, type ActionContext, type BaseRecord, type BaseResource } from 'adminjs';
-import type { SqlReader, SqlStatement } from '../../db/tenant-sql-reads.js';
-import type { RealmgateResource } from '../prisma-resource.js';
-import { COMPUTED_TITLES } from '../record-titles.js';
+import { populator, type ActionContext, type BaseRecord } from 'adminjs';
 import { when } from './screen-kit.js';
 
 /**
@@ -13,12 +10,10 @@ import { when } from './screen-kit.js';
 interface TitleRule {
   /** References to populate first (one query per referenced resource for the whole batch). */
   populate?: boolean;
-  /** The columns `title` reads besides the id and the title property (so they can be read alone, in SQL). */
+  /** The columns `title` reads (and the references it populates) besides the id and the title property: a mention reads only these. */
   fields?: readonly string[];
   title(record: BaseRecord): string | null;
 }
-
-type TitleSource = Pick<RealmgateResource, 'titleStatement' | 'toRecord'>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
@@ -40,11 +35,16 @@ const pair = (a: string | null, b: string | null) => (a && b ? `${a} / ${b}` : n
 
 const RULES: Record<string, TitleRule> = {
   RealmMigrationRun: { fields: ['startedAt'], title: (r) => readableValue(r.params.startedAt) },
-  OrganizationModelAccess: { populate: true, title: (r) => pair(populatedTitle(r, 'organization'), populatedTitle(r, 'model')) },
-  UserModelLimit: { populate: true, title: (r) => pair(populatedTitle(r, 'user'), populatedTitle(r, 'model')) },
+  OrganizationModelAccess: { populate: true, fields: ['organizationId', 'modelId'], title: (r) => pair(populatedTitle(r, 'organization'), populatedTitle(r, 'model')) },
+  UserModelLimit: { populate: true, fields: ['userId', 'modelId'], title: (r) => pair(populatedTitle(r, 'user'), populatedTitle(r, 'model')) },
   ApiKey: { fields: ['name', 'prefix'], title: (r) => (r.params.name ? `${String(r.params.name)}${r.params.prefix ? ` · ${String(r.params.prefix)}` : ''}` : null) },
   User: { fields: ['email'], title: (r) => (r.params.email ? String(r.params.email) : null) },
 };
+
+/** The columns a mention of a `resourceId` record reads besides its id and title property (its title rule's). */
+export function mentionFields(resourceId: string): readonly string[] {
+  return RULES[resourceId]?.fields ?? [];
+}
 
 /** Titles of `records` (all of one resource), by record id. */
 export async function recordTitles(resourceId: string, records: BaseRecord[], context: ActionContext): Promise<Map<string, string>> {
@@ -62,43 +62,26 @@ export async function recordTitles(resourceId: string, records: BaseRecord[], co
 }
 
 /**
- * Titles of every (resource, id) wanted, keyed `resource:id`, each read with
- * the signed-in admin's scope on that resource, so a record they may not see
- * (or one that is gone) gets no title. With `reads`, every resource whose
- * title is its own columns is read in ONE round trip of plain SQL (its id,
- * title property and the rule's `fields`: never a whole row); the others
- * (titles made of related records' names, scopes SQL cannot express) through
- * the resource's own findMany, one query per resource for the whole page.
+ * Titles of every (resource, id) wanted, keyed `resource:id`: one findMany per
+ * resource through that resource itself (the signed-in admin's scope; on a
+ * read action's page, each reads only the columns that name it, all in one
+ * round trip: RealmgateResource.findMany), so a page of rows costs a handful
+ * of queries, not one per row. A record the viewer may not see, or that is
+ * gone, gets no title.
  */
-export async function titlesOfWanted(wanted: Map<string, Set<string>>, context: ActionContext, reads?: SqlReader): Promise<Map<string, string>> {
+export async function titlesOfWanted(wanted: Map<string, Set<string>>, context: ActionContext): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
-  const bySql: { resourceId: string; target: TitleSource; statement: SqlStatement }[] = [];
-  const byFindMany: { resourceId: string; resource: BaseResource; ids: string[] }[] = [];
-  for (const [resourceId, idSet] of wanted) {
-    let resource: BaseResource;
-    try {
-      resource = context._admin.findResource(resourceId);
-    } catch {
-      continue; // not a resource of the panel
-    }
-    const ids = [...idSet];
-    const rule = RULES[resourceId];
-    const target = resource as unknown as Partial<TitleSource>;
-    const how = reads && !rule?.populate && !COMPUTED_TITLES[resourceId] && typeof target.titleStatement === 'function' ? target.titleStatement(ids, context, rule?.fields) : 'prisma';
-    if (how === 'none') continue;
-    if (how === 'prisma') byFindMany.push({ resourceId, resource, ids });
-    else bySql.push({ resourceId, target: target as TitleSource, statement: how });
-  }
-  const [sqlRows, found] = await Promise.all([
-    bySql.length ? reads!.read(bySql.map((b) => b.statement)) : [],
-    Promise.all(byFindMany.map((b) => b.resource.findMany(b.ids, context))),
-  ]);
-  const add = async (resourceId: string, records: BaseRecord[]) => {
-    for (const [id, title] of await recordTitles(resourceId, records, context)) titles.set(`${resourceId}:${id}`, title);
-  };
-  await Promise.all([
-    ...bySql.map((b, i) => add(b.resourceId, sqlRows[i]!.map((row) => b.target.toRecord(row)))),
-    ...byFindMany.map((b, i) => add(b.resourceId, found[i]!)),
-  ]);
+  await Promise.all(
+    [...wanted].map(async ([resourceId, ids]) => {
+      let resource;
+      try {
+        resource = context._admin.findResource(resourceId);
+      } catch {
+        return; // not a resource of the panel
+      }
+      const found = await resource.findMany([...ids], context);
+      for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
+    }),
+  );
   return titles;
 }

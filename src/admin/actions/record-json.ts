@@ -1,0 +1,43 @@
+import { NotFoundError, type ActionContext, type ActionJSON, type ActionRequest, type BaseRecord, type RecordActionResponse, type RecordJSON } from 'adminjs';
+
+/**
+ * Records of a list or show page as JSON, each referenced record reduced to
+ * what a reference cell reads (id, title, and the show action's name when the admin may open
+ * it) and built once however many rows point at it. AdminJS sends every
+ * referenced record whole, with all its record and bulk actions, once per row
+ * that points at it: 690 KB for 50 API keys, against 250 KB this way.
+ */
+export function recordsJson(records: BaseRecord[], context: ActionContext): RecordJSON[] {
+  const slim = new Map<BaseRecord, RecordJSON>();
+  const slimJson = (ref: BaseRecord): RecordJSON => {
+    let json = slim.get(ref);
+    if (!json) {
+      const full = ref.toJSON(context.currentAdmin);
+      // The cell links when it finds an action named 'show' (adminjs reference-value.js); the rest of
+      // the action's JSON (label, icon, layout... about 300 bytes) would go out once per cell.
+      const show = full.recordActions.filter((a) => a.name === 'show').map((a) => ({ name: a.name, actionType: a.actionType, resourceId: a.resourceId }) as ActionJSON);
+      json = { ...full, params: { [ref.resource.decorate().titleProperty().name()]: full.title, id: full.id }, recordActions: show, bulkActions: [] };
+      slim.set(ref, json);
+    }
+    return json;
+  };
+  return records.map((record) => {
+    const populated = record.populated;
+    record.populated = {};
+    const json = record.toJSON(context.currentAdmin);
+    record.populated = populated;
+    json.populated = Object.fromEntries(Object.entries(populated).map(([path, ref]) => [path, ref ? slimJson(ref) : ref]));
+    return json;
+  });
+}
+
+/**
+ * The show action of every resource: AdminJS's own (the record read by the
+ * guard, its references populated by the API controller) answering with the
+ * record as recordsJson writes it: a record page names what it refers
+ * to, it does not carry each referenced record's every action.
+ */
+export async function showHandler(request: ActionRequest, _response: unknown, context: ActionContext): Promise<RecordActionResponse> {
+  if (!context.record) throw new NotFoundError(`Record of given id ("${request.params.recordId}") could not be found`, 'Action#handler');
+  return { record: recordsJson([context.record], context)[0]! };
+}
