@@ -238,13 +238,12 @@ export class RealmgateResource extends Resource {
     // Read as a mention on another resource's read action page (a reference cell, a
     // title): with the page's other mentions (admin-request.ts). Only the columns
     // that name it, in plain SQL, all in one round trip; through Prisma in one
-    // transaction when its title is made of related records' names or its scope
-    // is not plain SQL.
+    // transaction when the admin's scope on it is not plain SQL.
     const batch = context?.resource !== this ? currentAdminRequest()?.referenceReads : undefined;
     if (batch) {
-      const how = this.reads && !COMPUTED_TITLES[this.model.name] ? this.titleStatement(ids, context, mentionFields(this.model.name)) : 'prisma';
+      const how = this.reads ? this.titleStatement(ids, context, mentionFields(this.model.name)) : 'prisma';
       if (how === 'none') return [];
-      if (how !== 'prisma') return (await batch.runSql(this.reads!, how)).map((row) => this.record(row));
+      if (how !== 'prisma') return (await batch.runSql(this.reads!, how)).map((row) => this.toRecord(row));
       return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
     }
     const rows: Row[] = await this.manager.findMany({ where });
@@ -367,7 +366,8 @@ export class RealmgateResource extends Resource {
   /**
    * titleRecords as one SQL statement, for the ledger lists' reads in one round
    * trip (TenantSqlReads; turn its rows into records with toRecord), with
-   * `alsoFields` beside the id and title (what a title rule reads): 'none'
+   * `alsoFields` beside the id and title (what a title rule reads) and a
+   * computed title's related names (record-titles.ts): 'none'
    * when the admin may read none of `ids`, 'prisma' when this admin's scope on
    * this resource is not one whereSql can write (a relation: a USER's own
    * models, through their organization's access and their own limits), to be
@@ -377,7 +377,8 @@ export class RealmgateResource extends Resource {
     const where = this.scopedIds(ids, context, 'read');
     if (!where) return 'none';
     const { table, columns, select } = modelSql(this.model.name);
-    const fields = [...new Set([...this.titleFields(), ...alsoFields.filter((f) => !isSecretField(this.model.name, f))])];
+    const computed = COMPUTED_TITLES[this.model.name]?.sql;
+    const fields = [...new Set([...this.titleFields(), ...(computed?.fields ?? []), ...alsoFields.filter((f) => !isSecretField(this.model.name, f))])];
     if (fields.some((f) => !columns[f])) return 'prisma';
     const values: unknown[] = [];
     let condition: string;
@@ -386,7 +387,8 @@ export class RealmgateResource extends Resource {
     } catch {
       return 'prisma';
     }
-    return { text: `SELECT ${select(fields)} FROM "${table}" WHERE ${condition}`, values };
+    const related = Object.entries(computed?.related ?? {}).map(([name, expression]) => `, ${expression} AS "${name}"`).join('');
+    return { text: `SELECT ${select(fields)}${related} FROM "${table}" WHERE ${condition}`, values };
   }
 
   /** What a reference cell shows of a record: its id and, unless it is secret or a relation, its title field. */
@@ -397,9 +399,9 @@ export class RealmgateResource extends Resource {
     return title && titleName !== idPath && title.kind !== 'object' && !isSecretField(this.model.name, titleName) ? [idPath, titleName] : [idPath];
   }
 
-  /** A row read elsewhere (the ledger lists' keyset pages) as this resource's record. */
+  /** A row read in plain SQL (the ledger lists' keyset pages, titleStatement's mentions) as this resource's record, with its computed title if it has one. */
   toRecord(row: Row): BaseRecord {
-    return this.record(row);
+    return this.record(row, COMPUTED_TITLES[this.model.name]?.sql.title(row));
   }
 
   private record(row: Row, title?: string): BaseRecord {

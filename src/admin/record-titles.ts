@@ -19,26 +19,36 @@ export interface ComputedTitle {
   load(db: PrismaClient, rows: Row[]): Promise<Map<string, string>>;
   /** The rows whose title contains each part of what was typed into a reference select. */
   search(text: string): Where;
+  /**
+   * The same title from one SQL statement (a mention on a read page:
+   * RealmgateResource.titleStatement): the model's own fields it reads, the
+   * related names as subqueries correlated on the model's table (read under
+   * the same row-level security), and the title of such a row.
+   */
+  sql: { fields: readonly string[]; related: Record<string, string>; title(row: Row): string };
 }
 
 const contains = (text: string) => ({ contains: text, mode: 'insensitive' as const });
 const ids = (rows: Row[], column: string) => [...new Set(rows.map((r) => r[column]).filter((v): v is string => typeof v === 'string'))];
 const parts = (text: string, separator: string) => text.split(separator).map((p) => p.trim()).filter(Boolean);
 const byId = <T extends { id: string }>(list: T[]) => new Map(list.map((x) => [x.id, x]));
+const nameOf = (table: string, column: string, fk: string) => `(SELECT "${column}" FROM "${table}" WHERE "id" = ${fk})`;
 
 /** "Default · bob.user@acme.example": a realm's name and its owner's email. */
 export const REALM_TITLE_SEPARATOR = ' · ';
+
+const realmTitle = (r: Row) => (r.ownerEmail ? `${r.name}${REALM_TITLE_SEPARATOR}${r.ownerEmail}` : String(r.name));
+const accessTitle = (r: Row) => `${r.organizationName ?? 'Organization'} / ${r.modelName ?? 'AI model'}`;
+const limitTitle = (r: Row) => `${r.userEmail ?? 'User'} / ${r.modelName ?? 'AI model'}`;
 
 export const COMPUTED_TITLES: Record<string, ComputedTitle> = {
   Realm: {
     async load(db, rows) {
       const owners = byId(await db.user.findMany({ where: { id: { in: ids(rows, 'ownerId') } }, select: { id: true, email: true } }));
-      return new Map(rows.map((r) => {
-        const email = owners.get(r.ownerId)?.email;
-        return [String(r.id), email ? `${r.name}${REALM_TITLE_SEPARATOR}${email}` : String(r.name)];
-      }));
+      return new Map(rows.map((r) => [String(r.id), realmTitle({ name: r.name, ownerEmail: owners.get(r.ownerId)?.email })]));
     },
     search: (text) => ({ AND: parts(text, REALM_TITLE_SEPARATOR.trim()).map((p) => ({ OR: [{ name: contains(p) }, { owner: { email: contains(p) } }] })) }),
+    sql: { fields: ['name'], related: { ownerEmail: nameOf('users', 'email', '"realms"."owner_id"') }, title: realmTitle },
   },
   OrganizationModelAccess: {
     async load(db, rows) {
@@ -48,9 +58,14 @@ export const COMPUTED_TITLES: Record<string, ComputedTitle> = {
       ]);
       const o = byId(orgs);
       const m = byId(models);
-      return new Map(rows.map((r) => [String(r.id), `${o.get(r.organizationId)?.name ?? 'Organization'} / ${m.get(r.modelId)?.name ?? 'AI model'}`]));
+      return new Map(rows.map((r) => [String(r.id), accessTitle({ organizationName: o.get(r.organizationId)?.name, modelName: m.get(r.modelId)?.name })]));
     },
     search: (text) => ({ AND: parts(text, '/').map((p) => ({ OR: [{ organization: { name: contains(p) } }, { model: { name: contains(p) } }] })) }),
+    sql: {
+      fields: [],
+      related: { organizationName: nameOf('organizations', 'name', '"organization_model_access"."organization_id"'), modelName: nameOf('ai_models', 'name', '"organization_model_access"."model_id"') },
+      title: accessTitle,
+    },
   },
   UserModelLimit: {
     async load(db, rows) {
@@ -60,8 +75,13 @@ export const COMPUTED_TITLES: Record<string, ComputedTitle> = {
       ]);
       const u = byId(users);
       const m = byId(models);
-      return new Map(rows.map((r) => [String(r.id), `${u.get(r.userId)?.email ?? 'User'} / ${m.get(r.modelId)?.name ?? 'AI model'}`]));
+      return new Map(rows.map((r) => [String(r.id), limitTitle({ userEmail: u.get(r.userId)?.email, modelName: m.get(r.modelId)?.name })]));
     },
     search: (text) => ({ AND: parts(text, '/').map((p) => ({ OR: [{ user: { email: contains(p) } }, { model: { name: contains(p) } }] })) }),
+    sql: {
+      fields: [],
+      related: { userEmail: nameOf('users', 'email', '"user_model_limits"."user_id"'), modelName: nameOf('ai_models', 'name', '"user_model_limits"."model_id"') },
+      title: limitTitle,
+    },
   },
 };

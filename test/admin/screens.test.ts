@@ -129,7 +129,8 @@ describe('lists', () => {
     expect(link(world.user.id)).toEqual({ href: `/admin/resources/User/records/${world.user.id}/show`, title: world.user.email });
     expect(link(world.userB.id)).toEqual({ title: 'User (not available)' });
     expect(link(keyId).title).toBe(`${key.name} · ${key.prefix}`);
-    expect(link(realmId).title).toBe(realm.name);
+    // Most realms are called "Default": a realm is named with its owner.
+    expect(link(realmId).title).toBe(`${realm.name} · ${world.user.email}`);
     expectNoSecrets(audit.body, []);
   });
 });

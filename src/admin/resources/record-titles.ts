@@ -54,7 +54,8 @@ export async function recordTitles(resourceId: string, records: BaseRecord[], co
   for (const r of records) {
     const id = String(r.id());
     const own = rule?.title(r) ?? null;
-    const fallback = readableValue(r.title());
+    // The panel's title (the decorator's: a computed title such as a realm's and its owner's), not the adapter's guess.
+    const fallback = readableValue(r.resource.decorate().titleOf(r));
     const title = own ?? (fallback && !UUID.test(fallback) ? fallback : null);
     if (title) titles.set(id, title);
   }
