@@ -114,12 +114,17 @@ describe('lists', () => {
     expect(JSON.parse(other.params.recordIdLink!)).toEqual({ title: 'Organization (not available)' });
   });
 
-  it("the audit log names users, API keys and realms as their rules say, read in the viewer's scope", async () => {
+  it("the audit log names users, API keys, realms, model access and limits as their rules say, read in the viewer's scope", async () => {
     const keyId = await makeRow(t.db, 'ApiKey', world.user);
     const key = await t.db.apiKey.findUniqueOrThrow({ where: { id: keyId }, select: { name: true, prefix: true } });
     const realmId = await realmOf(t.db, world.user);
     const realm = await t.db.realm.findUniqueOrThrow({ where: { id: realmId }, select: { name: true } });
-    const audited = { User: [world.user.id, world.userB.id], ApiKey: [keyId], Realm: [realmId] };
+    const modelName = `Named model ${s()}`;
+    const modelId = await systemModel(t.db, { name: modelName });
+    const access = await t.db.organizationModelAccess.create({ data: { organizationId: world.orgA.id, modelId } });
+    const limit = await t.db.userModelLimit.create({ data: { organizationId: world.orgA.id, userId: world.user.id, modelId, tokenLimit: 100 } });
+    const orgName = (await t.db.organization.findUniqueOrThrow({ where: { id: world.orgA.id }, select: { name: true } })).name;
+    const audited = { User: [world.user.id, world.userB.id], ApiKey: [keyId], Realm: [realmId], OrganizationModelAccess: [access.id], UserModelLimit: [limit.id] };
     for (const [resource, ids] of Object.entries(audited)) {
       for (const recordId of ids) await t.db.auditLog.create({ data: { action: 'update', resource, recordId, organizationId: world.orgA.id } });
     }
@@ -131,6 +136,8 @@ describe('lists', () => {
     expect(link(keyId).title).toBe(`${key.name} · ${key.prefix}`);
     // Most realms are called "Default": a realm is named with its owner.
     expect(link(realmId).title).toBe(`${realm.name} · ${world.user.email}`);
+    expect(link(access.id).title).toBe(`${orgName} / ${modelName}`);
+    expect(link(limit.id).title).toBe(`${world.user.email} / ${modelName}`);
     expectNoSecrets(audit.body, []);
   });
 });
