@@ -41,7 +41,7 @@ beforeAll(async () => {
   free = await createModel(t.db, { name: 'Basic', isFree: true, sortOrder: 2 });
   overridden = await createModel(t.db, { name: 'Daily', tokenLimitPeriod: 'DAILY', tokenLimitAmount: 300, sortOrder: 3 });
   hidden = await createModel(t.db, { name: 'Off for this user', tokenLimitAmount: 10, sortOrder: 4 });
-  await createModel(t.db, { name: 'Not enabled', tokenLimitAmount: 10 });
+  const notEnabled = await createModel(t.db, { name: 'Not enabled', tokenLimitAmount: 10 });
   for (const [m, limit] of [[paid, 200], [free, null], [overridden, null], [hidden, null]] as const) {
     await t.db.organizationModelAccess.create({ data: { organizationId: orgA.id, modelId: m.id, isEnabledForUsers: true, tokenLimitPerUser: limit, firstEnabledAt: NOW } });
   }
@@ -57,6 +57,8 @@ beforeAll(async () => {
     await consumeQuota(tx, { organizationId: orgA.id, subjectType: 'ORGANIZATION', subjectId: orgA.id, metric: 'TOKENS', period: 'MONTHLY', limit: 1000 }, 999, { now: new Date('2025-05-31T23:00:00Z') });
     // a quota no longer configured, still counted this period
     await consumeQuota(tx, { organizationId: orgA.id, subjectType: 'ORGANIZATION', subjectId: orgA.id, metric: 'REQUESTS', period: 'DAILY', limit: 40 }, 10, { now: NOW });
+    // a model's quota the user no longer has (the model is not enabled for the organization now): named still
+    await consumeQuota(tx, { organizationId: orgA.id, subjectType: 'USER', subjectId: userAId, metric: 'TOKENS', modelId: notEnabled.id, period: 'MONTHLY', limit: 10 }, 4, { now: NOW });
   });
 });
 afterAll(async () => t?.drop());
@@ -89,6 +91,7 @@ describe('quotaStats', () => {
       ['Blog Writer', 'MONTHLY', 150, 200],
       ['Basic', 'MONTHLY', 0, null],
       ['Daily', 'DAILY', 0, 50],
+      ['Not enabled', 'MONTHLY', 4, 10],
     ]);
     expect(s.metrics[0]).toMatchObject({ remaining: 50, percentUsed: 75 });
     expect((await quotaStats(t.app, adminA, { subjectType: 'USER', subjectId: userAId, now: NOW })).metrics).toEqual(s.metrics);

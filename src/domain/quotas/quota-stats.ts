@@ -67,7 +67,6 @@ export async function quotaStats(db: PrismaClient, actor: Actor, rawInput: Quota
           subject.counterScope,
         ],
       },
-      include: { model: { select: { name: true } } },
     });
     const key = (metric: string, modelId: string | null, period: string) => `${metric}|${modelId ?? ''}|${period}`;
     const byKey = new Map(counters.map((c) => [key(c.metric, c.modelId, c.period), c]));
@@ -88,6 +87,10 @@ export async function quotaStats(db: PrismaClient, actor: Actor, rawInput: Quota
         limit: d.limit === null ? null : Number(d.limit),
       }, now);
     });
+    // Counters left from a quota no longer configured: their models' names, read only when there are some
+    // (the configured ones came with theirs; an include would ask for every page's counters' models).
+    const leftModelIds = [...new Set([...byKey.values()].map((c) => c.modelId).filter((id): id is string => id !== null))];
+    const modelNames = new Map(leftModelIds.length ? (await tx.aiModel.findMany({ where: { id: { in: leftModelIds } }, select: { id: true, name: true } })).map((m) => [m.id, m.name]) : []);
     for (const c of byKey.values()) {
       metrics.push(stat({
         counterId: c.id,
@@ -96,7 +99,7 @@ export async function quotaStats(db: PrismaClient, actor: Actor, rawInput: Quota
         period: c.period,
         periodStart: c.periodStart,
         modelId: c.modelId,
-        modelName: c.model?.name ?? null,
+        modelName: c.modelId ? (modelNames.get(c.modelId) ?? null) : null,
         used: Number(c.used),
         reserved: Number(c.reserved),
         limit: c.limitValue === null ? null : Number(c.limitValue),
