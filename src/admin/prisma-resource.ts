@@ -233,19 +233,19 @@ export class RealmgateResource extends Resource {
   }
 
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
-    const where = this.scopedIds(ids, context, 'read');
-    if (!where) return [];
     // Read as a mention on another resource's read action page (a reference cell, a
     // title): with the page's other mentions (admin-request.ts). Only the columns
     // that name it, in plain SQL, all in one round trip; through Prisma in one
     // transaction when the admin's scope on it is not plain SQL.
     const batch = context?.resource !== this ? currentAdminRequest()?.referenceReads : undefined;
-    if (batch) {
-      const how = this.reads ? this.titleStatement(ids, context, mentionFields(this.model.name)) : 'prisma';
+    if (batch && this.reads) {
+      const how = this.titleStatement(ids, context, mentionFields(this.model.name));
       if (how === 'none') return [];
-      if (how !== 'prisma') return (await batch.runSql(this.reads!, how)).map((row) => this.toRecord(row));
-      return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
+      if (how !== 'prisma') return (await batch.runSql(this.reads, how)).map((row) => this.toRecord(row));
     }
+    const where = this.scopedIds(ids, context, 'read');
+    if (!where) return [];
+    if (batch) return batch.run(this.client as PrismaClient, async (client) => this.titledRecords(await this.delegate(client).findMany({ where }), client));
     const rows: Row[] = await this.manager.findMany({ where });
     return this.titledRecords(rows);
   }
@@ -364,8 +364,9 @@ export class RealmgateResource extends Resource {
   }
 
   /**
-   * titleRecords as one SQL statement, for the ledger lists' reads in one round
-   * trip (TenantSqlReads; turn its rows into records with toRecord), with
+   * titleRecords as one SQL statement, for reads in one round trip (the
+   * ledger lists' references, findMany's mentions: TenantSqlReads; turn its
+   * rows into records with toRecord), with
    * `alsoFields` beside the id and title (what a title rule reads) and a
    * computed title's related names (record-titles.ts): 'none'
    * when the admin may read none of `ids`, 'prisma' when this admin's scope on
