@@ -122,7 +122,14 @@ async function main() {
     const range = `filters.occurredAt~~from=${from}&filters.occurredAt~~to=${to}`;
     const U = `SELECT * FROM usage_events`;
     const A = `SELECT * FROM audit_logs`;
-    const ORDER = `ORDER BY occurred_at DESC, id DESC LIMIT 51`;
+    const ORDER_ONLY = `ORDER BY occurred_at DESC, id DESC`;
+    const ORDER = `${ORDER_ONLY} LIMIT 51`;
+    // A list's count: no further than 10,001 rows, in list order.
+    const capped = (rows: string, params: unknown[] = []) => sql(`SELECT count(*) FROM (${rows.replace('SELECT *', 'SELECT 1')} LIMIT 10001) AS capped`, params);
+    const both = async (a: Promise<unknown>, b: Promise<unknown>) => {
+      await a;
+      await b;
+    };
     // Bounds as timestamptz, as the app sends them: a column compared with a date uses a cross-type operator
     // that is not leakproof, which row-level security may not run inside an index scan.
     const DATE = `occurred_at >= $1::date::timestamptz AND occurred_at < ($2::date + 1)::timestamptz`;
@@ -151,10 +158,12 @@ async function main() {
       ue('usage, org admin: model', oa, `filters.model=${model}`, 'organization_id = $1 AND model_id = $2', [mine.organizationId, model]),
       ue('usage, org admin: realm', oa, `filters.realm=${mine.realmId}`, 'organization_id = $1 AND realm_id = $2', [mine.organizationId, mine.realmId]),
       ue('usage, org admin: date range', oa, range, `organization_id = $3 AND ${DATE}`, [from, to, mine.organizationId]),
-      // The totals line the usage list asks for after its page (view=totals): sums of the coarsest rollups that hold the filter.
-      { name: 'usage totals line', api: () => app!.get(sa, list('UsageEvent', 'view=totals')), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups`) },
-      { name: 'usage totals line, organization', api: () => app!.get(sa, list('UsageEvent', `view=totals&filters.organization=${org}`)), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [org]) },
-      { name: 'usage totals line, org admin', api: () => app!.get(oa, list('UsageEvent', 'view=totals')), plain: () => sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [mine.organizationId]) },
+      // The totals line each ledger list asks for once per filter, beside its first page (view=totals): the
+      // capped count and, for usage, the sums of the coarsest rollups that hold the filter. Plain: the same two queries.
+      { name: 'usage totals line', api: () => app!.get(sa, list('UsageEvent', 'view=totals')), plain: () => both(capped(`${U} ${ORDER_ONLY}`), sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups`)) },
+      { name: 'usage totals line, organization', api: () => app!.get(sa, list('UsageEvent', `view=totals&filters.organization=${org}`)), plain: () => both(capped(`${U} WHERE organization_id = $1 ${ORDER_ONLY}`, [org]), sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [org])) },
+      { name: 'usage totals line, org admin', api: () => app!.get(oa, list('UsageEvent', 'view=totals')), plain: () => both(capped(`${U} WHERE organization_id = $1 ${ORDER_ONLY}`, [mine.organizationId]), sql(`SELECT sum(total_tokens), sum(requests) FROM usage_daily_model_rollups WHERE organization_id = $1`, [mine.organizationId])) },
+      { name: 'audit totals line', api: () => app!.get(sa, list('AuditLog', 'view=totals')), plain: () => capped(`${A} ${ORDER_ONLY}`) },
       { name: 'usage event page (show)', api: () => app!.get(sa, `/resources/UsageEvent/records/${event}/show`), plain: () => sql(`${U} WHERE id = $1`, [event]) },
       { name: 'usage event page, org admin', api: () => app!.get(oa, `/resources/UsageEvent/records/${ownEvent}/show`), plain: () => sql(`${U} WHERE organization_id = $1 AND id = $2`, [mine.organizationId, ownEvent]) },
       { name: 'daily rollups list, first page', api: () => app!.get(sa, '/resources/UsageDailyRollup/actions/list?perPage=10'), plain: () => sql(`SELECT * FROM usage_daily_rollups ORDER BY day DESC LIMIT 10`) },
@@ -206,7 +215,7 @@ async function main() {
       { name: 'audit by action', where: `organization_id = $1 AND action = 'update'`, params: [mine.organizationId], table: 'audit_logs' },
       { name: 'rollups, 30 days by model', where: 'organization_id = $1 AND day > current_date - 30', params: [mine.organizationId], table: 'usage_daily_rollups', tail: 'rollup' },
     ];
-    // A ledger list query runs as the app runs it (readLedgerAsTenant: enable_sort off for its transaction),
+    // A ledger list query runs as the app runs it (TenantSqlReads with sort: false: enable_sort off for its transaction),
     // both ways; the rollup query as the dashboard runs it.
     const rlsTimed = async (c: pg.Client, text: string, params: unknown[], settings: boolean, ledger: boolean) => {
       await c.query('BEGIN');

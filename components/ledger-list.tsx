@@ -4,10 +4,14 @@ import { Box, Button, Text } from '@adminjs/design-system';
 import { ApiClient, RecordsTable, type ActionProps, type RecordJSON } from 'adminjs';
 
 interface ListMeta {
-  total: number;
-  totalCapped: boolean;
   perPage: number;
   nextCursor: string | null;
+}
+
+/** What the filter matches: the list action with view=totals. */
+interface Summary {
+  total: number;
+  totalCapped: boolean;
   totals: { tokens: string; requests: string; source: 'rollups' | 'ledger' } | null;
 }
 
@@ -17,8 +21,9 @@ const grouped = (s: string | number) => BigInt(s).toLocaleString('en-US');
 
 /**
  * The usage ledger's and audit log's list: newest first, pages by keyset
- * (Older / Newer / Newest), a total counted no further than 10,000, the
- * filter's tokens and requests, and a CSV export of exactly this filter.
+ * (Older / Newer / Newest), a total counted no further than 10,000 and the
+ * filter's tokens and requests (asked once per filter, beside the first page,
+ * not on every page), and a CSV export of exactly this filter.
  * Filters come from AdminJS's filter drawer (the URL's filters.*).
  */
 const LedgerList: React.FC<ActionProps> = ({ resource }) => {
@@ -26,7 +31,7 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [records, setRecords] = useState<RecordJSON[]>([]);
   const [meta, setMeta] = useState<ListMeta | null>(null);
-  const [totals, setTotals] = useState<ListMeta['totals']>(null);
+  const [summary, setSummary] = useState<Summary | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string | null>(null);
   const after = cursors[cursors.length - 1] ?? null;
@@ -35,14 +40,13 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
   const filterKey = JSON.stringify(filters);
 
   useEffect(() => setCursors([null]), [filterKey, resource.id]);
-  // The filter's totals come in their own request (a sum over rollups), after the page itself.
+  // What the filter matches comes in its own request, once per filter: paging does not count again.
   useEffect(() => {
     let live = true;
-    setTotals(null);
-    if (resource.id !== 'UsageEvent') return undefined;
+    setSummary(null);
     api
       .resourceAction({ resourceId: resource.id, actionName: 'list', params: { ...filters, view: 'totals' } })
-      .then((res) => live && setTotals((res.data as { meta?: ListMeta }).meta?.totals ?? null))
+      .then((res) => live && setSummary((res.data as { meta?: Summary }).meta ?? null))
       .catch(() => undefined);
     return () => {
       live = false;
@@ -69,7 +73,8 @@ const LedgerList: React.FC<ActionProps> = ({ resource }) => {
 
   const exportKind = EXPORTS[resource.id];
   const exportHref = exportKind ? `${window.location.pathname.split('/resources/')[0]}/export/${exportKind}.csv?${new URLSearchParams(filters).toString()}` : null;
-  const total = meta ? `${meta.totalCapped ? `${grouped(meta.total)}+` : grouped(meta.total)} matching` : '';
+  const total = summary ? `${grouped(summary.total)}${summary.totalCapped ? '+' : ''} matching` : '';
+  const totals = summary?.totals;
 
   return (
     <Box variant="container" data-testid="ledger-list">

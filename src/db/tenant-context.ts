@@ -142,26 +142,6 @@ export function readAsTenant<T>(db: PrismaClient, fn: (client: PrismaClient) => 
   return db.$transaction((tx) => fn(tx as unknown as PrismaClient), options);
 }
 
-/**
- * Ledger reads through Prisma (the usage list's totals line) in one
- * transaction on the login that serves the tenant, with enable_sort off for
- * that transaction only, as the list pages and exports set it for their own
- * reads (TenantSqlReads, the export's COPY). Every filter the
- * usage and audit lists offer has an index in list order ((x, occurred_at, id)),
- * so a page never needs a sort; but PostgreSQL multiplies the selectivity of
- * organization_id by that of a user, key or realm (each belongs to one
- * organization), and under row-level security counts the organization twice,
- * so it expects a dozen matches per partition and plans to read and sort all
- * of them: 0.3-0.7 s for an org admin's key filter at 10M rows, against 1-3 ms
- * reading 51 index entries newest first (bench/scale-explain.ts, NOSORT=1).
- */
-export function readLedgerAsTenant<T>(db: PrismaClient, fn: (client: PrismaClient) => Promise<T>, options: TxOptions = { maxWait: 10_000, timeout: 20_000 }): Promise<T> {
-  return db.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe('SET LOCAL enable_sort = off');
-    return fn(tx as unknown as PrismaClient);
-  }, options);
-}
-
 /** Model operations that only read. */
 const READS = new Set(['findUnique', 'findUniqueOrThrow', 'findFirst', 'findFirstOrThrow', 'findMany', 'count', 'aggregate', 'groupBy']);
 

@@ -42,8 +42,8 @@ export function noRead<T>(value: T): PreparedRead<T> {
 type Results<T extends readonly PreparedRead<unknown>[]> = { [K in keyof T]: T[K] extends PreparedRead<infer U> ? U : never };
 
 /** Every read's statements in ONE message (one snapshot), each read's rows parsed by its own parse. */
-export async function readAll<const T extends readonly PreparedRead<unknown>[]>(reads: SqlReader, prepared: T): Promise<Results<T>> {
-  const rows = await reads.read(prepared.flatMap((p) => p.statements));
+export async function readAll<const T extends readonly PreparedRead<unknown>[]>(reads: SqlReader, prepared: T, options?: ReadOptions): Promise<Results<T>> {
+  const rows = await reads.read(prepared.flatMap((p) => p.statements), options);
   let at = 0;
   return prepared.map((p) => p.parse(rows.slice(at, (at += p.statements.length)))) as Results<T>;
 }
@@ -54,15 +54,31 @@ export function requireReads(reads: SqlReader | undefined): SqlReader {
   return reads;
 }
 
-export async function readOne<T>(reads: SqlReader, prepared: PreparedRead<T>): Promise<T> {
-  const [value] = await readAll(reads, [prepared] as const);
+export async function readOne<T>(reads: SqlReader, prepared: PreparedRead<T>, options?: ReadOptions): Promise<T> {
+  const [value] = await readAll(reads, [prepared] as const, options);
   return value as T;
+}
+
+export interface ReadOptions {
+  /**
+   * false: sorting off for the transaction (`SET LOCAL enable_sort = off`),
+   * for the ledger's pages and counts. Every filter the usage and audit lists
+   * offer has an index in list order ((x, occurred_at, id)), so a page never
+   * needs a sort; but PostgreSQL multiplies the selectivity of
+   * organization_id by that of a user, key or realm (each belongs to one
+   * organization), and under row-level security counts the organization
+   * twice, so it expects a dozen matches per partition and plans to read and
+   * sort all of them: 0.3-0.7 s for an org admin's key filter at 10M rows,
+   * against 1-3 ms reading 51 index entries newest first
+   * (bench/scale-explain.ts, NOSORT=1).
+   */
+  sort?: boolean;
 }
 
 /** Reads of several statements in one round trip, as the current tenant (implemented by TenantSqlReads). */
 export interface SqlReader {
-  /** Each statement's rows, in order, read in one read-only transaction. `sort: false` turns sorting off for it (ledger lists: see readLedgerAsTenant). */
-  read(statements: readonly SqlStatement[], options?: { sort?: boolean }): Promise<SqlRow[][]>;
+  /** Each statement's rows, in order, read in one read-only transaction. */
+  read(statements: readonly SqlStatement[], options?: ReadOptions): Promise<SqlRow[][]>;
 }
 
 /**
@@ -87,10 +103,10 @@ export class TenantSqlReads implements SqlReader {
     this.pools = new LoginPools(urls, { max, idleTimeoutMillis: 30_000, application_name: 'realmgate-reads' });
   }
 
-  async read(statements: readonly SqlStatement[], options: { sort?: boolean } = {}): Promise<SqlRow[][]> {
+  async read(statements: readonly SqlStatement[], options: ReadOptions = {}): Promise<SqlRow[][]> {
     if (!statements.length) return [];
     const tenant = currentTenant();
-    // The same bound as the Prisma transactions these reads replaced (readLedgerAsTenant: 20 s).
+    // The same bound as the Prisma transactions these reads replaced (20 s).
     // Serial plans (see SERIAL): a screen's statements read bounded rows.
     const head = ['BEGIN READ ONLY', `SET LOCAL statement_timeout = ${READ_TIMEOUT_MS}`, SERIAL, tenantSettingsSql(tenant), ...(options.sort === false ? ['SET LOCAL enable_sort = off'] : [])];
     const text = [...head, ...statements.map((s) => inlineParams(s.text, s.values)), 'COMMIT'].join(';\n');

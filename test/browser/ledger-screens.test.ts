@@ -131,6 +131,7 @@ describe.skipIf(availability.skip)('usage, audit and dashboard screens in Chromi
 
       await page.goto('/admin/resources/AuditLog');
       await expectRows(page, 'AuditLog', 13); // the 12 fixtures and this sign-in
+      await expect.poll(() => page.locator('[data-testid="ledger-totals"]').innerText(), { timeout: 20_000 }).toBe('13 matching');
       expect(await page.locator('table').innerText()).not.toContain(orgBName);
 
       await page.goto('/admin');

@@ -3,8 +3,8 @@ import type { SqlReader } from '../../db/tenant-sql-reads.js';
 import type { Actor } from '../shared/actor.js';
 import { AppError } from '../shared/app-error.js';
 import { scopeWhere, type Where } from '../access/scope.js';
-import { andWhere, withOwnerOrganization } from './list-ledger-page.js';
-import { auditWhere, usageWhere, type AuditFilter, type UsageFilter } from './ledger-filters.js';
+import { andWhere, usageLedgerWhere } from './list-ledger-page.js';
+import { auditWhere, type AuditFilter, type UsageFilter } from './ledger-filters.js';
 import { currentTenant, setTenantOnClient } from '../../db/tenant-context.js';
 import { LoginPools } from '../../db/login-pools.js';
 import { inlineParams } from '../../db/inline-params.js';
@@ -112,7 +112,7 @@ function mustRead(actor: Actor, resource: 'UsageEvent' | 'AuditLog'): Where {
  * actor's scope, newest first. The lists' own `where` (scopeWhere and the
  * filter's, whereSql) runs as one COPY in one read-only transaction, with the
  * request's tenant set as on every query (row-level security applies on the
- * tenant login) and sorting off as for list pages (readLedgerAsTenant: each
+ * tenant login) and sorting off as for list pages (ReadOptions.sort: each
  * filter has an index in list order). PostgreSQL writes the CSV; its bytes
  * pass through to the response without becoming JavaScript strings or rows,
  * read from the socket only as fast as the client takes them, so memory stays
@@ -131,8 +131,7 @@ export class LedgerCsvExports {
   /** The usage ledger (header: occurred_at,id,organization_id,user_id,api_key_id,realm_id,model_id,idempotency_key,input_tokens,output_tokens,total_tokens,requests). */
   async *usage(actor: Actor, filter: UsageFilter): AsyncGenerator<Buffer> {
     const scope = mustRead(actor, 'UsageEvent');
-    const owned = await withOwnerOrganization(this.deps.reads, scope, filter);
-    yield* this.copy(copySql('usage_events', USAGE_COLUMNS, owned && andWhere(scope, usageWhere(owned))));
+    yield* this.copy(copySql('usage_events', USAGE_COLUMNS, await usageLedgerWhere(this.deps.reads, scope, filter)));
   }
 
   /** The audit log (header: occurred_at,id,organization_id,actor_id,actor_role,actor_label,action,resource,record_id,ip,changes). */

@@ -1,6 +1,6 @@
 import type { AuditLog, UsageEvent } from '@prisma/client';
 import { modelSql } from '../../db/model-sql.js';
-import type { SqlReader, SqlStatement } from '../../db/tenant-sql-reads.js';
+import { noRead, readOne, type PreparedRead, type SqlReader } from '../../db/tenant-sql-reads.js';
 import { whereSql } from '../../db/where-sql.js';
 import type { Actor } from '../shared/actor.js';
 import { scopeWhere, type Where } from '../access/scope.js';
@@ -11,11 +11,20 @@ export interface LedgerPage<Row> {
   rows: Row[];
   /** Cursor of the next (older) page; null on the last page. */
   nextCursor: string | null;
+}
+
+export interface LedgerCount {
   /** Matching rows, counted no further than COUNT_CAP. */
   total: number;
   /** True when there are more than `total` rows. */
   totalCapped: boolean;
 }
+
+type LedgerModel = 'UsageEvent' | 'AuditLog';
+
+const NEWEST_FIRST = `ORDER BY "occurred_at" DESC, "id" DESC`;
+const NO_ROWS = { rows: [], nextCursor: null };
+const NONE: LedgerCount = { total: 0, totalCapped: false };
 
 const and = (...parts: (Where | null | undefined)[]): Where => {
   const kept = parts.filter((p): p is Where => !!p && Object.keys(p).length > 0);
@@ -23,53 +32,96 @@ const and = (...parts: (Where | null | undefined)[]): Where => {
 };
 
 /**
- * A page and its capped count, read in one round trip. The `where` (scope and
- * filter) is written by whereSql, as the export writes it; the keyset bound is
- * the plain `occurred_at <=` that the planner turns into an index range, the
- * OR settling ties on the same millisecond. Never count the whole ledger: the
- * count stops at the cap, in the list's own order, so the filter's
- * (x, occurred_at, id) index serves it as a range read.
+ * A newest-first page in one statement. The `where` (scope and filter) is
+ * written by whereSql, as the export writes it; the keyset bound is the plain
+ * `occurred_at <=` that the planner turns into an index range, the OR
+ * settling ties on the same millisecond. A page does not count: paging
+ * through a filter would count the same rows again on every page (the count
+ * is ledgerCountRead, asked once per filter).
  */
-async function page<Row extends { occurredAt: Date; id: string }>(
-  reads: SqlReader,
-  model: 'UsageEvent' | 'AuditLog',
-  where: Where,
-  input: { after?: string | null; limit: number; withTotal?: boolean },
-): Promise<LedgerPage<Row>> {
+function ledgerPageRead<Row extends { occurredAt: Date; id: string }>(model: LedgerModel, where: Where, input: { after?: string | null; limit: number }): PreparedRead<LedgerPage<Row>> {
   const cursor = input.after ? decodeCursor(input.after) : null;
   const { table, columns, select } = modelSql(model);
   const values: unknown[] = [];
   const condition = whereSql(where, columns, values);
-  const order = `ORDER BY "occurred_at" DESC, "id" DESC`;
   let older = '';
   if (cursor) {
     values.push(cursor.at, cursor.id);
     const [at, id] = [`$${values.length - 1}::timestamptz`, `$${values.length}::uuid`];
     older = ` AND "occurred_at" <= ${at} AND ("occurred_at" < ${at} OR ("occurred_at" = ${at} AND "id" < ${id}))`;
   }
-  const statements: SqlStatement[] = [{ text: `SELECT ${select()} FROM "${table}" WHERE ${condition}${older} ${order} LIMIT ${input.limit + 1}`, values }];
-  if (input.withTotal !== false) statements.push({ text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM "${table}" WHERE ${condition} ${order} LIMIT ${COUNT_CAP + 1}) AS capped`, values });
-  const [found, counted] = (await reads.read(statements, { sort: false })) as [Row[], { n: number }[] | undefined];
-  const rows = found.slice(0, input.limit);
-  const n = counted?.[0]?.n ?? -1;
   return {
-    rows,
-    nextCursor: found.length > input.limit ? encodeCursor(rows[rows.length - 1]!) : null,
-    total: Math.min(n, COUNT_CAP),
-    totalCapped: n > COUNT_CAP,
+    statements: [{ text: `SELECT ${select()} FROM "${table}" WHERE ${condition}${older} ${NEWEST_FIRST} LIMIT ${input.limit + 1}`, values }],
+    parse: ([found]) => {
+      const rows = found!.slice(0, input.limit) as Row[];
+      return { rows, nextCursor: found!.length > input.limit ? encodeCursor(rows[rows.length - 1]!) : null };
+    },
   };
 }
 
 /**
- * One newest-first page of the usage ledger within the actor's scope, by
- * keyset (never OFFSET), with a total counted no further than COUNT_CAP.
- * Returns no rows when the actor may not read the ledger.
+ * The rows a filter matches, never counting the whole ledger: the count stops
+ * at the cap, in the list's own order, so the filter's (x, occurred_at, id)
+ * index serves it as a range read. Read it with sorting off (SqlReader).
  */
-export async function listUsagePage(reads: SqlReader, actor: Actor, input: { filter: UsageFilter; after?: string | null; limit: number; withTotal?: boolean }): Promise<LedgerPage<UsageEvent>> {
+export function ledgerCountRead(model: LedgerModel, where: Where | null): PreparedRead<LedgerCount> {
+  if (!where) return noRead(NONE);
+  const { table, columns } = modelSql(model);
+  const values: unknown[] = [];
+  const text = `SELECT count(*)::int AS "n" FROM (SELECT 1 FROM "${table}" WHERE ${whereSql(where, columns, values)} ${NEWEST_FIRST} LIMIT ${COUNT_CAP + 1}) AS "capped"`;
+  return {
+    statements: [{ text, values }],
+    parse: ([rows]) => {
+      const n = (rows![0]?.n as number | undefined) ?? 0;
+      return { total: Math.min(n, COUNT_CAP), totalCapped: n > COUNT_CAP };
+    },
+  };
+}
+
+/**
+ * The usage ledger's condition for a filter within `scope` (the viewer's, on
+ * UsageEvent): null when the filter names a user, key or realm that is not
+ * there for this viewer, so nothing can match. The list, its count, its
+ * totals and the export all read through it.
+ */
+export async function usageLedgerWhere(reads: SqlReader, scope: Where, filter: UsageFilter): Promise<Where | null> {
+  const owned = await withOwnerOrganization(reads, scope, filter);
+  return owned && and(scope, usageWhere(owned));
+}
+
+async function usageWhereFor(reads: SqlReader, actor: Actor, filter: UsageFilter): Promise<Where | null> {
   const scope = scopeWhere(actor, 'UsageEvent', 'read');
-  const filter = scope && (await withOwnerOrganization(reads, scope, input.filter));
-  if (!scope || !filter) return { rows: [], nextCursor: null, total: 0, totalCapped: false };
-  return page(reads, 'UsageEvent', and(scope, usageWhere(filter)), input);
+  return scope && usageLedgerWhere(reads, scope, filter);
+}
+
+function auditWhereFor(actor: Actor, filter: AuditFilter): Where | null {
+  const scope = scopeWhere(actor, 'AuditLog', 'read');
+  return scope && and(scope, auditWhere(filter));
+}
+
+/**
+ * One newest-first page of the usage ledger within the actor's scope, by
+ * keyset (never OFFSET). No rows when the actor may not read the ledger.
+ */
+export async function listUsagePage(reads: SqlReader, actor: Actor, input: { filter: UsageFilter; after?: string | null; limit: number }): Promise<LedgerPage<UsageEvent>> {
+  const where = await usageWhereFor(reads, actor, input.filter);
+  return where ? readOne(reads, ledgerPageRead<UsageEvent>('UsageEvent', where, input), { sort: false }) : NO_ROWS;
+}
+
+/** The usage rows a filter matches within the actor's scope, counted no further than COUNT_CAP. */
+export async function countUsage(reads: SqlReader, actor: Actor, filter: UsageFilter): Promise<LedgerCount> {
+  return readOne(reads, ledgerCountRead('UsageEvent', await usageWhereFor(reads, actor, filter)), { sort: false });
+}
+
+/** The audit log's newest-first page, as listUsagePage. */
+export async function listAuditPage(reads: SqlReader, actor: Actor, input: { filter: AuditFilter; after?: string | null; limit: number }): Promise<LedgerPage<AuditLog>> {
+  const where = auditWhereFor(actor, input.filter);
+  return where ? readOne(reads, ledgerPageRead<AuditLog>('AuditLog', where, input), { sort: false }) : NO_ROWS;
+}
+
+/** The audit rows a filter matches, as countUsage. */
+export async function countAudit(reads: SqlReader, actor: Actor, filter: AuditFilter): Promise<LedgerCount> {
+  return readOne(reads, ledgerCountRead('AuditLog', auditWhereFor(actor, filter)), { sort: false });
 }
 
 const OWNER_TABLE = { apiKeyId: 'api_keys', realmId: 'realms', userId: 'users' } as const;
@@ -85,19 +137,12 @@ const OWNER_TABLE = { apiKeyId: 'api_keys', realmId: 'realms', userId: 'users' }
  * (row-level security applies). Null when the named row is not there for this
  * viewer: nothing can match.
  */
-export async function withOwnerOrganization(reads: SqlReader, scope: Where, f: UsageFilter): Promise<UsageFilter | null> {
+async function withOwnerOrganization(reads: SqlReader, scope: Where, f: UsageFilter): Promise<UsageFilter | null> {
   if (f.organizationId || typeof scope.organizationId === 'string' || !(f.userId || f.apiKeyId || f.realmId)) return f;
   const named = f.apiKeyId ? 'apiKeyId' : f.realmId ? 'realmId' : 'userId';
   const [rows] = await reads.read([{ text: `SELECT "organization_id" AS "organizationId" FROM "${OWNER_TABLE[named]}" WHERE "id" = $1::uuid`, values: [f[named]] }]);
   const owner = rows?.[0]?.organizationId;
   return typeof owner === 'string' ? { ...f, organizationId: owner } : null;
-}
-
-/** The audit log's newest-first page, as listUsagePage. */
-export async function listAuditPage(reads: SqlReader, actor: Actor, input: { filter: AuditFilter; after?: string | null; limit: number; withTotal?: boolean }): Promise<LedgerPage<AuditLog>> {
-  const scope = scopeWhere(actor, 'AuditLog', 'read');
-  if (!scope) return { rows: [], nextCursor: null, total: 0, totalCapped: false };
-  return page(reads, 'AuditLog', and(scope, auditWhere(input.filter)), input);
 }
 
 export { and as andWhere };
