@@ -13,11 +13,23 @@ export function recordsJson(records: BaseRecord[], context: ActionContext): Reco
   const slimJson = (ref: BaseRecord): RecordJSON => {
     let json = slim.get(ref);
     if (!json) {
-      const full = ref.toJSON(context.currentAdmin);
-      // The cell links when it finds an action named 'show' (adminjs reference-value.js); the rest of
-      // the action's JSON (label, icon, layout... about 300 bytes) would go out once per cell.
-      const show = full.recordActions.filter((a) => a.name === 'show').map((a) => ({ name: a.name, actionType: a.actionType, resourceId: a.resourceId }) as ActionJSON);
-      json = { ...full, params: { [ref.resource.decorate().titleProperty().name()]: full.title, id: full.id }, recordActions: show, bulkActions: [] };
+      const decorated = ref.resource.decorate();
+      const title = decorated.titleOf(ref);
+      // The cell links when it finds an action named 'show' (adminjs reference-value.js). Only that action is
+      // asked whether this admin may run it on this record: ref.toJSON would ask every record and bulk
+      // action of the referenced resource (rotate, lock, delete...) and write each one's whole JSON.
+      const show = decorated.actions.show;
+      const canShow = !!show && show.isVisible(context.currentAdmin, ref) && show.isAccessible(context.currentAdmin, ref);
+      json = {
+        params: { [decorated.titleProperty().name()]: title, id: ref.id() },
+        populated: {},
+        baseError: null,
+        errors: {},
+        id: ref.id(),
+        title,
+        recordActions: canShow ? [{ name: 'show', actionType: 'record', resourceId: decorated.id() } as ActionJSON] : [],
+        bulkActions: [],
+      };
       slim.set(ref, json);
     }
     return json;
