@@ -1,6 +1,5 @@
 import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
-import compression from 'compression';
 import type { PrismaClient } from '@prisma/client';
 import type { Config } from './config.js';
 import type { Logger } from './logger.js';
@@ -8,6 +7,7 @@ import { mountAdmin } from './admin/index.js';
 import { healthRoutes } from './http/health-routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { API_BASE, buildApiRouter } from './http/api-router.js';
+import { compressResponses } from './http/compress-responses.js';
 import { docsRoutes } from './http/routes/docs.routes.js';
 import { createMetrics, httpMetrics, type Metrics } from './http/metrics.js';
 import { metricsRoutes } from './http/routes/metrics.routes.js';
@@ -59,11 +59,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', parseTrustProxy(deps.config.TRUST_PROXY));
-  // Pages and JSON compressed on the fly; the panel's bundles come precompressed (admin/static-assets.ts).
-  // Only reads: what a POST, PUT or DELETE answers is a small JSON document, and a
-  // gateway's hot path (POST /api/v1/usage) should not pay for wrapping every answer.
-  const compress = compression();
-  app.use((req, res, next) => (req.method === 'GET' || req.method === 'HEAD' ? compress(req, res, next) : next()));
+  // Pages and JSON compressed on the fly (compress-responses.ts); the panel's bundles come precompressed
+  // (admin/static-assets.ts). Only reads: what a POST, PUT or DELETE answers is a small JSON document,
+  // and a gateway's hot path (POST /api/v1/usage) should not pay for wrapping every answer.
+  const compress = compressResponses();
+  app.use(compress);
 
   const metrics = deps.metrics ?? createMetrics(deps.db);
   app.use(httpMetrics(metrics));
