@@ -72,7 +72,7 @@ describe('compressResponses', () => {
   });
 
   it('sends as they are: no Accept-Encoding, identity, small bodies, no-transform, images, bodies already encoded, and writes', async () => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, br;q=0' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }, { 'accept-encoding': 'gzip;q=0, br;q=0' }] as Record<string, string>[]) {
       const res = await get('/big', headers);
       expect(res.headers['content-encoding']).toBeUndefined();
       expect(JSON.parse(res.body.toString())).toEqual(big);
