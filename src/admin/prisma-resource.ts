@@ -228,8 +228,9 @@ export class RealmgateResource extends Resource {
   }
 
   override async findOne(id: string | number, context?: ActionContext): Promise<BaseRecord | null> {
-    const row = await this.findScoped(id, context, 'read');
-    return row ? (await this.titledRecords([row]))[0]! : null;
+    const found = await this.readScoped(id, context);
+    if (!found) return null;
+    return found.sql ? this.toRecord(found.row) : (await this.titledRecords([found.row]))[0]!;
   }
 
   override async findMany(ids: Array<string | number>, context?: ActionContext): Promise<BaseRecord[]> {
@@ -252,7 +253,7 @@ export class RealmgateResource extends Resource {
 
   /** True when the signed-in admin may run `op` on the record `id`; false also when there is no such record. */
   async inScope(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<boolean> {
-    return !!(await this.findScoped(id, context, op));
+    return !!(await (op === 'read' ? this.readScoped(id, context) : this.findScoped(id, context, op)));
   }
 
   /** How many of `ids` (distinct, well-formed) the signed-in admin may run `op` on, and how many were asked. */
@@ -375,12 +376,17 @@ export class RealmgateResource extends Resource {
    * read with titleRecords instead.
    */
   titleStatement(ids: Array<string | number>, context: Pick<ActionContext, 'currentAdmin'> | undefined, alsoFields: readonly string[] = []): SqlStatement | 'none' | 'prisma' {
-    const where = this.scopedIds(ids, context, 'read');
-    if (!where) return 'none';
-    const { table, columns, select } = modelSql(this.model.name);
     const computed = COMPUTED_TITLES[this.model.name]?.sql;
     const fields = [...new Set([...this.titleFields(), ...(computed?.fields ?? []), ...alsoFields.filter((f) => !isSecretField(this.model.name, f))])];
+    const { columns, select } = modelSql(this.model.name);
     if (fields.some((f) => !columns[f])) return 'prisma';
+    return this.scopedSelect(this.scopedIds(ids, context, 'read'), select(fields));
+  }
+
+  /** `SELECT <list>` and a computed title's related names from this resource's rows matching `where`, or 'prisma' when whereSql cannot write it. */
+  private scopedSelect(where: Record<string, unknown> | null, list: string): SqlStatement | 'none' | 'prisma' {
+    if (!where) return 'none';
+    const { table, columns } = modelSql(this.model.name);
     const values: unknown[] = [];
     let condition: string;
     try {
@@ -388,8 +394,8 @@ export class RealmgateResource extends Resource {
     } catch {
       return 'prisma';
     }
-    const related = Object.entries(computed?.related ?? {}).map(([name, expression]) => `, ${expression} AS "${name}"`).join('');
-    return { text: `SELECT ${select(fields)}${related} FROM "${table}" WHERE ${condition}`, values };
+    const related = Object.entries(COMPUTED_TITLES[this.model.name]?.sql.related ?? {}).map(([name, expression]) => `, ${expression} AS "${name}"`).join('');
+    return { text: `SELECT ${list}${related} FROM "${table}" WHERE ${condition}`, values };
   }
 
   /** What a reference cell shows of a record: its id and, unless it is secret or a relation, its title field. */
@@ -502,21 +508,46 @@ export class RealmgateResource extends Resource {
     return this.scoped(context, op, { [this.idProperty.path()]: { in: valid.map((id) => convertParam(this.idProperty, this.model.fields, id)) } });
   }
 
-  private async findScoped(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<Row | null> {
+  private findScoped(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined, op: Operation): Promise<Row | null> {
     const byId = this.whereId(id);
     const where = byId && this.scoped(context, op, byId);
-    if (!where) return null;
-    // A read action's request reads its record once (admin-request.ts: scopedReads).
-    const cache = op === 'read' ? currentAdminRequest()?.scopedReads : undefined;
-    if (!cache) return this.manager.findFirst({ where });
+    return where ? this.manager.findFirst({ where }) : Promise.resolve(null);
+  }
+
+  /**
+   * The record `id` as the signed-in admin may read it. A read action's
+   * request reads it once (admin-request.ts: scopedReads): the guard's scope
+   * check, AdminJS's findOne and the action's own check share the read. In a
+   * request it is plain SQL when whereSql can write the admin's scope: one
+   * message (BEGIN READ ONLY, the tenant's settings, the row with its computed
+   * title's related names, COMMIT), each value as Prisma reads it
+   * (selectAsPrisma: test/model-sql-parity.test.ts). Through Prisma a
+   * tenant's read was four round trips (BEGIN, set_config, SELECT, COMMIT)
+   * and Prisma's query compiler, and a computed title one more statement.
+   */
+  private readScoped(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<{ row: Row; sql: boolean } | null> {
+    const cache = currentAdminRequest()?.scopedReads as Map<string, Promise<{ row: Row; sql: boolean } | null>> | undefined;
+    if (!cache) return this.findScoped(id, context, 'read').then((row) => row && { row, sql: false });
     const key = `${this.model.name}\u0000${String(id)}`;
-    let found = cache.get(key) as Promise<Row | null> | undefined;
+    let found = cache.get(key);
     if (!found) {
-      found = this.manager.findFirst({ where });
+      found = this.readScopedOnce(id, context);
       cache.set(key, found);
       found.catch(() => cache.delete(key));
     }
     return found;
+  }
+
+  private async readScopedOnce(id: string | number, context: Pick<ActionContext, 'currentAdmin'> | undefined): Promise<{ row: Row; sql: boolean } | null> {
+    const byId = this.whereId(id);
+    const statement = this.reads ? this.scopedSelect(byId && this.scoped(context, 'read', byId), modelSql(this.model.name).selectAsPrisma()) : 'prisma';
+    if (statement === 'none') return null;
+    if (statement === 'prisma') {
+      const row = await this.findScoped(id, context, 'read');
+      return row && { row, sql: false };
+    }
+    const [rows] = await this.reads!.read([statement]);
+    return rows?.[0] ? { row: rows[0] as Row, sql: true } : null;
   }
 
   /** The adapter's filter, minus unknown, secret and Json paths, with numbers compared as numbers. */

@@ -8,6 +8,16 @@ export interface ModelSql {
   columns: ColumnOf;
   /** `"occurred_at" AS "occurredAt", ...`: rows come back shaped as Prisma's, field names as keys */
   select(fields?: readonly string[]): string;
+  /**
+   * Every scalar field, each read so that node-postgres returns what Prisma
+   * returns, but for BigInt (a string here, a bigint there: the panel's
+   * records make both strings): enum lists as text[] (node-postgres has no
+   * parser for an enum's array type and would return '{A,B}'), dates and
+   * timestamps without time zone as UTC instants (Prisma reads them as UTC,
+   * node-postgres in the process's time zone). test/model-sql-parity.test.ts
+   * holds every model to it.
+   */
+  selectAsPrisma(): string;
 }
 
 const NATIVE: Record<string, string> = {
@@ -44,6 +54,13 @@ export function modelSql(modelName: string): ModelSql {
   const scalars = model.fields.filter((f) => f.kind === 'scalar' || f.kind === 'enum');
   const columns: ColumnOf = Object.fromEntries(scalars.map((f) => [f.name, { column: f.dbName ?? f.name, type: castOf(f, enumNames) }]));
   const all = scalars.map((f) => f.name);
+  const asPrisma = all
+    .map((name) => {
+      const { column, type } = columns[name]!;
+      const read = type.startsWith('"') && type.endsWith('[]') ? `"${column}"::text[]` : type === 'date' ? `("${column}"::timestamp AT TIME ZONE 'UTC')` : type === 'timestamp' ? `("${column}" AT TIME ZONE 'UTC')` : `"${column}"`;
+      return read === `"${name}"` ? read : `${read} AS "${name}"`;
+    })
+    .join(', ');
   found = {
     table: model.dbName ?? model.name,
     columns,
@@ -55,6 +72,7 @@ export function modelSql(modelName: string): ModelSql {
           return c.column === name ? `"${name}"` : `"${c.column}" AS "${name}"`;
         })
         .join(', '),
+    selectAsPrisma: () => asPrisma,
   };
   cache.set(modelName, found);
   return found;

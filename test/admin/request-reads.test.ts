@@ -7,11 +7,13 @@ import { AdminClient } from '../support/admin-client.js';
 import { createWorld, type World } from '../support/admin-fixtures.js';
 import { createModel } from '../support/factories.js';
 import { startRunningAppOn, type RunningApp } from '../support/running-app.js';
+import { statementsSentBy } from '../support/sent-statements.js';
 
 /**
  * What one panel request reads, counted on the app's own clients (both
- * logins): a record's page reads the record once (the guard's scope check,
- * AdminJS's findOne and the show action's check share it), and the signed-in
+ * logins) and in the plain SQL it sends around Prisma: a record's page reads
+ * the record once, in one message (the guard's scope check, AdminJS's findOne
+ * and the show action's check share it), and the signed-in
  * user's organization comes with the session's user re-read rather than in a
  * transaction of its own. Neither may cost correctness: a record out of scope
  * is still not found, and a changed plan applies on the very next request.
@@ -45,11 +47,16 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** The model operations one request runs. */
+/** The model operations one request runs through Prisma. */
 async function readsOf(request: () => Promise<unknown>): Promise<string[]> {
+  return (await sentBy(request)).ops;
+}
+
+/** One request's Prisma model operations, and the plain SQL reads it sent around Prisma (TenantSqlReads: one message each). */
+async function sentBy(request: () => Promise<unknown>): Promise<{ ops: string[]; sqlReads: string[] }> {
   reads.length = 0;
-  await request();
-  return [...reads];
+  const { sent } = await statementsSentBy(request);
+  return { ops: [...reads], sqlReads: sent.filter((text) => text.startsWith('BEGIN READ ONLY')) };
 }
 
 describe('what a panel request reads', () => {
@@ -57,12 +64,15 @@ describe('what a panel request reads', () => {
     const realm = await t.db.realm.create({ data: { organizationId: world.orgA.id, ownerId: world.user.id, name: 'Reads once' } });
     for (const email of [world.admin.email, world.superadmin.email]) {
       const c = await AdminClient.signIn(app.baseUrl, email);
-      const ops = await readsOf(async () => {
+      const { ops, sqlReads } = await sentBy(async () => {
         const res = await c.show('Realm', realm.id);
         expect(res.status).toBe(200);
         expect(res.body.record.params.name).toBe('Reads once');
+        expect(res.body.record.title).toBe(`Reads once · ${world.user.email}`);
       });
-      expect(ops.filter((op) => op === 'Realm.findFirst')).toEqual(['Realm.findFirst']);
+      // Once, in plain SQL, with the owner's email its title needs: not through Prisma.
+      expect(sqlReads.filter((text) => text.includes('FROM "realms"'))).toHaveLength(1);
+      expect(ops.filter((op) => op.startsWith('Realm.'))).toEqual([]);
       // The org admin's organization came with the session's user: no read of it on its own.
       expect(ops.filter((op) => op === 'Organization.findUnique')).toEqual([]);
     }
@@ -74,7 +84,7 @@ describe('what a panel request reads', () => {
       data: { organizationId: world.orgA.id, userId: world.user.id, realmId: realm.id, name: 'Refers to three', prefix: 'rgk_reads', keyHash: `reads-${Date.now()}`, type: 'USER', scopes: ['usage:write'] },
     });
     const c = await AdminClient.signIn(app.baseUrl, world.admin.email);
-    const ops = await readsOf(async () => {
+    const { ops, sqlReads } = await sentBy(async () => {
       const res = await c.show('ApiKey', key.id);
       expect(res.status).toBe(200);
       const populated = res.body.record.populated;
@@ -82,11 +92,14 @@ describe('what a panel request reads', () => {
       expect(populated.realm.title).toBe(`Key realm · ${world.user.email}`);
       expect(populated.user.title).toBe(world.user.email);
       expect(populated.organization.title).toMatch(/^Org A /);
+      expect(res.body.record.params['scopes.0']).toBe('usage:write'); // a list, flattened as AdminJS sends it
     });
-    // The key itself through Prisma (one transaction); its organization, user and realm (with the realm's
-    // owner for its title) named by the columns that name them: plain SQL, one round trip for the three.
-    expect(ops.filter((op) => op === '$executeRaw')).toHaveLength(1);
-    expect(ops.filter((op) => op !== '$executeRaw')).toEqual(['ApiKey.findFirst']);
+    // Two messages, nothing through Prisma: the key itself (every column, read as Prisma reads them), then
+    // its organization, user and realm (with the realm's owner for its title) by the columns that name them.
+    expect(ops).toEqual([]);
+    expect(sqlReads).toHaveLength(2);
+    expect(sqlReads[0]).toContain('FROM "api_keys"');
+    for (const table of ['organizations', 'users', 'realms']) expect(sqlReads[1]).toContain(`FROM "${table}"`);
   });
 
   it("sums a usage list's totals line from the coarsest rollups that hold its filter", async () => {
