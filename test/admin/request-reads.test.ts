@@ -102,6 +102,28 @@ describe('what a panel request reads', () => {
     for (const table of ['organizations', 'users', 'realms']) expect(sqlReads[1]).toContain(`FROM "${table}"`);
   });
 
+  it('reads an audit page in two messages: its rows, then what they name (organizations, records, key actors) together', async () => {
+    const key = await t.db.apiKey.create({
+      data: { organizationId: world.orgA.id, userId: world.user.id, name: 'Acting key', prefix: 'rgk_actor', keyHash: `actor-${Date.now()}`, type: 'USER', scopes: ['usage:write'] },
+    });
+    await t.db.auditLog.create({
+      data: { organizationId: world.orgA.id, actorLabel: `key:${key.id}`, actorRole: 'USER', action: 'update', resource: 'User', recordId: world.peer.id, changes: {} },
+    });
+    const c = await AdminClient.signIn(app.baseUrl, world.admin.email);
+    const { ops, sqlReads } = await sentBy(async () => {
+      const res = await c.get(`/resources/AuditLog/actions/list?filters.resource=User&filters.recordId=${world.peer.id}`);
+      expect(res.outcome).toBe('ok');
+      const [row] = res.body.records;
+      expect(JSON.parse(row.params.recordIdLink).title).toBe(world.peer.email);
+      expect(row.params.actorLabel).toBe('API key Acting key · rgk_actor');
+      expect(row.populated.organizationId.title).toMatch(/^Org A /);
+    });
+    expect(ops).toEqual([]);
+    expect(sqlReads).toHaveLength(2);
+    expect(sqlReads[0]).toContain('FROM "audit_logs"');
+    for (const table of ['organizations', 'users', 'api_keys']) expect(sqlReads[1]).toContain(`FROM "${table}"`);
+  });
+
   it("sums a usage list's totals line from the coarsest rollups that hold its filter", async () => {
     // One day whose three rollup tables disagree on purpose (they never do in
     // use): the total says which table answered.

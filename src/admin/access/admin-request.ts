@@ -24,6 +24,8 @@ export interface AdminRequest {
   scopedReads?: Map<string, Promise<unknown>>;
   /** Set with scopedReads: the reads of the records a page refers to, gathered into one tenant transaction. */
   referenceReads?: ReadBatch;
+  /** Set with scopedReads: titles read on this request (titlesOfWanted), by `resource:id`; null = not there for this admin. */
+  titles?: Map<string, string | null>;
 }
 
 /**
@@ -83,7 +85,7 @@ export function runAdminRequest<T>(request: AdminRequest, fn: () => T): T {
 /** Runs `fn` (the rest of a request that runs a read action) with a per-request cache of scoped reads by id. */
 export function withScopedReadCache<T>(fn: () => T): T {
   const request = storage.getStore();
-  return request ? storage.run(Object.freeze({ ...request, scopedReads: new Map(), referenceReads: new ReadBatch() }), fn) : fn();
+  return request ? storage.run(Object.freeze({ ...request, scopedReads: new Map(), referenceReads: new ReadBatch(), titles: new Map() }), fn) : fn();
 }
 
 /** The panel request being served, if any. */

@@ -9,9 +9,13 @@ import { realmActions } from './realm.actions.js';
 import { userActions } from './user.actions.js';
 import { usageChartAction } from './usage-chart.action.js';
 import { ledgerListHandler, type LedgerKind } from '../ledger/ledger-list-action.js';
+import { readAuditLinksAhead } from '../audit/readable-audit.js';
 
 /** The ledger lists (usage, audit) by keyset with a capped total (src/admin/ledger). */
-const ledgerListAction = (deps: AppDeps, kind: LedgerKind) => ({ handler: ledgerListHandler(kind, deps), component: Components.LedgerList });
+const ledgerListAction = (deps: AppDeps, kind: LedgerKind) => ({
+  handler: ledgerListHandler(kind, deps, kind === 'audit' ? { readAhead: readAuditLinksAhead } : {}),
+  component: Components.LedgerList,
+});
 // realmgate:scaffold action-imports (`realmgate scaffold action` adds imports above this line)
 
 /** What a resource gets on top of its screen: custom actions, and show-page panels that read them. */

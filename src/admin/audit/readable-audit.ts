@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, ActionResponse, RecordJSON } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse, BaseRecord, RecordJSON } from 'adminjs';
 import { auditActionWords, canonicalAuditAction } from '../../domain/audit/audit-actions.js';
 import { loadDatamodel } from '../../db/dmmf.js';
 import { resourceWords, singularLabel } from '../resources/labels.js';
@@ -32,6 +32,23 @@ function nameInChanges(changes: unknown): string | null {
   return null;
 }
 
+/** What an audit row links to by name: its record, and an API key that acted. */
+function wantLinks(wanted: Wanted, p: Record<string, unknown>): void {
+  if (p.recordId && p.resource) want(wanted, String(p.resource), String(p.recordId));
+  if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) want(wanted, 'ApiKey', p.actorLabel.slice(4));
+}
+
+/**
+ * Reads ahead what readableAudit will name on a list page (records, key
+ * actors), so that the list handler asks for it beside the page's reference
+ * cells, in the same message (titlesOfWanted keeps it for the request).
+ */
+export async function readAuditLinksAhead(records: BaseRecord[], context: ActionContext): Promise<void> {
+  const wanted: Wanted = new Map();
+  for (const r of records) wantLinks(wanted, r.params);
+  if (wanted.size) await titlesOfWanted(wanted, context);
+}
+
 /**
  * The audit log in words, for list and show: the action code read as its
  * canonical code (words via the property's choices), the record named
@@ -51,8 +68,7 @@ export function readableAudit(): AfterHook {
         p.action = canonicalAuditAction(p.action, typeof p.resource === 'string' ? p.resource : null);
         r.title = auditActionWords(p.action as string, resourceWords); // the page heading: "Temporary password set", not the code
       }
-      if (p.recordId && p.resource) want(wanted, String(p.resource), String(p.recordId));
-      if (typeof p.actorLabel === 'string' && p.actorLabel.startsWith('key:')) want(wanted, 'ApiKey', p.actorLabel.slice(4));
+      wantLinks(wanted, p);
       if (response.record && typeof p.resource === 'string') {
         const rows = auditDiff(datamodel, p.resource, p.changes);
         diffs.set(r, rows);

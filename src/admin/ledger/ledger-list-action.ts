@@ -1,4 +1,4 @@
-import type { ActionContext, ActionRequest, ActionResponse } from 'adminjs';
+import type { ActionContext, ActionRequest, ActionResponse, BaseRecord } from 'adminjs';
 import { requireReads } from '../../db/tenant-sql-reads.js';
 import type { AppDeps } from '../../app.js';
 import { actorFromAdmin } from '../auth/admin-access.js';
@@ -17,14 +17,16 @@ export type LedgerKind = 'usage' | 'audit';
  * The list action of the usage ledger and the audit log: newest first by
  * keyset (`after` = the previous page's nextCursor), never OFFSET. A page is
  * its rows and the titles of what they refer to, read around Prisma
- * (TenantSqlReads) in two round trips, sorting off (ReadOptions.sort). What
+ * (TenantSqlReads) in two round trips, sorting off (ReadOptions.sort); the
+ * second also holds what the list's after hooks name (`readAhead`: the audit
+ * log's record links). What
  * the filter matches is its own request, `view=totals`, which the screen
  * makes once per filter beside the first page, not again on every page: the
  * rows counted no further than COUNT_CAP ("10,000+") and, for usage, their
  * tokens and requests (from rollups where they can answer). Same domain
  * functions as the export, so the screen and the CSV agree.
  */
-export function ledgerListHandler(kind: LedgerKind, deps: Pick<AppDeps, 'db' | 'reads'>) {
+export function ledgerListHandler(kind: LedgerKind, deps: Pick<AppDeps, 'db' | 'reads'>, options: { readAhead?: (records: BaseRecord[], context: ActionContext) => Promise<void> } = {}) {
   const { db } = deps;
   return async (request: ActionRequest, _response: unknown, context: ActionContext): Promise<ActionResponse> => {
     const reads = requireReads(deps.reads);
@@ -44,7 +46,8 @@ export function ledgerListHandler(kind: LedgerKind, deps: Pick<AppDeps, 'db' | '
       const input = { after, limit };
       const page = kind === 'usage' ? await listUsagePage(reads, actor, { ...input, filter: usageFilterFrom(query) }) : await listAuditPage(reads, actor, { ...input, filter: auditFilterFrom(query) });
       const records = page.rows.map((row) => resource.toRecord(row as Record<string, unknown>));
-      await populateListReferences(reads, db, context, records);
+      // What the after hooks will name (options.readAhead) is read with the reference cells, in one message.
+      await Promise.all([populateListReferences(reads, db, context, records), options.readAhead?.(records, context)]);
       context.records = records;
       return { records: recordsJson(records, context), meta: { ...meta, nextCursor: page.nextCursor } };
     } catch (e) {

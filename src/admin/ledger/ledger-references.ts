@@ -2,6 +2,7 @@ import type { ActionContext, BaseRecord } from 'adminjs';
 import type { PrismaClient } from '@prisma/client';
 import type { SqlReader, SqlStatement } from '../../db/tenant-sql-reads.js';
 import type { RealmgateResource } from '../prisma-resource.js';
+import { currentAdminRequest } from '../access/admin-request.js';
 
 type TitleSource = Pick<RealmgateResource, 'titleStatement' | 'titleRecords' | 'toRecord'>;
 
@@ -29,8 +30,10 @@ export async function populateListReferences(reads: SqlReader, db: PrismaClient,
     });
   const bySql = wanted.filter((w): w is typeof w & { how: SqlStatement } => typeof w.how === 'object');
   const byPrisma = wanted.filter((w) => w.how === 'prisma');
+  // On a read action's request, through its ReadBatch: with whatever else the page names in this turn, in one message.
+  const batch = currentAdminRequest()?.referenceReads;
   const [sqlRows, prismaRecords] = await Promise.all([
-    reads.read(bySql.map((w) => w.how)),
+    batch ? Promise.all(bySql.map((w) => batch.runSql(reads, w.how))) : reads.read(bySql.map((w) => w.how)),
     Promise.all(byPrisma.map((w) => w.target.titleRecords(db, w.ids, context))),
   ]);
   const fill = (path: string, found: BaseRecord[]) => {

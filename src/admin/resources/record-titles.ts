@@ -1,5 +1,6 @@
 import { populator, type ActionContext, type BaseRecord } from 'adminjs';
 import { when } from './screen-kit.js';
+import { currentAdminRequest } from '../access/admin-request.js';
 
 /**
  * How a record is named where it is mentioned by id (audit log, quota
@@ -68,20 +69,35 @@ export async function recordTitles(resourceId: string, records: BaseRecord[], co
  * read action's page, each reads only the columns that name it, all in one
  * round trip: RealmgateResource.findMany), so a page of rows costs a handful
  * of queries, not one per row. A record the viewer may not see, or that is
- * gone, gets no title.
+ * gone, gets no title. On a read action's request a title is read once
+ * (AdminRequest.titles): a list handler may ask ahead, beside its reference
+ * cells, for what its after hook names.
  */
 export async function titlesOfWanted(wanted: Map<string, Set<string>>, context: ActionContext): Promise<Map<string, string>> {
   const titles = new Map<string, string>();
+  const known = currentAdminRequest()?.titles;
   await Promise.all(
     [...wanted].map(async ([resourceId, ids]) => {
+      const missing: string[] = [];
+      for (const id of ids) {
+        const key = `${resourceId}:${id}`;
+        const title = known?.get(key);
+        if (title === undefined) missing.push(id);
+        else if (title !== null) titles.set(key, title);
+      }
+      if (!missing.length) return;
       let resource;
       try {
         resource = context._admin.findResource(resourceId);
       } catch {
         return; // not a resource of the panel
       }
-      const found = await resource.findMany([...ids], context);
-      for (const [id, title] of await recordTitles(resourceId, found, context)) titles.set(`${resourceId}:${id}`, title);
+      const found = await recordTitles(resourceId, await resource.findMany(missing, context), context);
+      for (const id of missing) {
+        const title = found.get(id);
+        if (title) titles.set(`${resourceId}:${id}`, title);
+        known?.set(`${resourceId}:${id}`, title ?? null);
+      }
     }),
   );
   return titles;
