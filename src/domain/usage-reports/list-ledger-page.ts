@@ -108,18 +108,13 @@ export async function listUsagePage(reads: SqlReader, actor: Actor, input: { fil
   return where ? readOne(reads, ledgerPageRead<UsageEvent>('UsageEvent', where, input), { sort: false }) : NO_ROWS;
 }
 
-/** The usage rows a filter matches within the actor's scope, counted no further than COUNT_CAP. */
-export async function countUsage(reads: SqlReader, actor: Actor, filter: UsageFilter): Promise<LedgerCount> {
-  return readOne(reads, ledgerCountRead('UsageEvent', await usageWhereFor(reads, actor, filter)), { sort: false });
-}
-
 /** The audit log's newest-first page, as listUsagePage. */
 export async function listAuditPage(reads: SqlReader, actor: Actor, input: { filter: AuditFilter; after?: string | null; limit: number }): Promise<LedgerPage<AuditLog>> {
   const where = auditWhereFor(actor, input.filter);
   return where ? readOne(reads, ledgerPageRead<AuditLog>('AuditLog', where, input), { sort: false }) : NO_ROWS;
 }
 
-/** The audit rows a filter matches, as countUsage. */
+/** The audit rows a filter matches within the actor's scope, counted no further than COUNT_CAP (usage: usageSummary, which sums them too). */
 export async function countAudit(reads: SqlReader, actor: Actor, filter: AuditFilter): Promise<LedgerCount> {
   return readOne(reads, ledgerCountRead('AuditLog', auditWhereFor(actor, filter)), { sort: false });
 }
